@@ -1,0 +1,253 @@
+//! `pipeline.toml`: *what* to produce. How to run (jobs, dry-run, resume) is the CLI's.
+//!
+//! Unknown keys are errors naming the key, so a typo never silently falls back to a
+//! default. Secrets never live here: targets read them from environment variables.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub series: Series,
+    #[serde(default)]
+    pub site: Site,
+    #[serde(default)]
+    pub output: Output,
+    #[serde(default)]
+    pub target: Target,
+}
+
+/// The podcast series all webinars are published into.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    /// Name of the series, e.g. "Learning from cities".
+    pub title: String,
+    /// One or two sentences for the feed and the index page.
+    pub description: String,
+    /// Who publishes it, e.g. "Metropolis".
+    pub author: String,
+    /// Contact for podcast directories, e.g. "podcasts@example.org".
+    pub owner_email: String,
+    /// Owner's name for directories; defaults to `author`.
+    #[serde(default)]
+    pub owner_name: Option<String>,
+    /// Series artwork, a square JPEG or PNG of 1400-3000 px; relative to this file.
+    #[serde(default)]
+    pub image: Option<PathBuf>,
+    /// Apple Podcasts categories, e.g. ["Education", "Government"].
+    #[serde(default = "default_categories")]
+    pub categories: Vec<String>,
+    /// Default language of the feed (BCP 47), e.g. "en"; each webinar keeps its own.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Whether episodes contain explicit content.
+    #[serde(default)]
+    pub explicit: bool,
+}
+
+fn default_categories() -> Vec<String> {
+    vec!["Education".into()]
+}
+fn default_language() -> String {
+    "en".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Public URL the target folder is served at, e.g. "https://learning.example.org/podcast/".
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Folder of templates overriding the built-in ones file by file; relative to this file.
+    #[serde(default)]
+    pub templates: Option<PathBuf>,
+}
+
+fn default_base_url() -> String {
+    "http://localhost:8000/".into()
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            base_url: default_base_url(),
+            templates: None,
+        }
+    }
+}
+
+/// The encoding profile of the episodes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Bit rate in kbit/s, e.g. 96.
+    #[serde(default = "default_bitrate")]
+    pub bitrate_kbps: u32,
+    /// 1 for mono (speech podcasts), 2 for stereo.
+    #[serde(default = "default_channels")]
+    pub channels: u8,
+    /// Sample rate in Hz, e.g. 44100.
+    #[serde(default = "default_sample_rate")]
+    pub sample_rate: u32,
+}
+
+fn default_bitrate() -> u32 {
+    96
+}
+fn default_channels() -> u8 {
+    1
+}
+fn default_sample_rate() -> u32 {
+    44100
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            bitrate_kbps: default_bitrate(),
+            channels: default_channels(),
+            sample_rate: default_sample_rate(),
+        }
+    }
+}
+
+/// Where the site is published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Target {
+    /// A local folder, e.g. one a web server serves: `kind = "dir"`, `path = "public"`.
+    Dir {
+        /// Folder to publish into; relative to this file.
+        path: PathBuf,
+    },
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target::Dir {
+            path: PathBuf::from("public"),
+        }
+    }
+}
+
+impl Config {
+    /// Read and check a config file; relative paths in it are resolved against its folder.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = crate::error::read_text(path)?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| crate::error::line_of(&text, s.start))
+                .unwrap_or(1);
+            Error::Config {
+                path: path.to_path_buf(),
+                message: format!("line {line}: {}", e.message()),
+            }
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.resolve_paths(base);
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    /// The built-in configuration used when no `--config` is given.
+    pub fn builtin() -> Config {
+        toml::from_str(include_str!("../pipeline.toml")).expect("the bundled pipeline.toml parses")
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        let join = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        if let Some(p) = self.series.image.as_mut() {
+            join(p);
+        }
+        if let Some(p) = self.site.templates.as_mut() {
+            join(p);
+        }
+        match &mut self.target {
+            Target::Dir { path } => join(path),
+        }
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |key: &str, msg: &str| Error::Config {
+            path: path.to_path_buf(),
+            message: format!("`{key}`: {msg}"),
+        };
+        if !self.series.owner_email.contains('@') {
+            return Err(bad("series.owner_email", "must be an e-mail address"));
+        }
+        if !(self.site.base_url.starts_with("http://")
+            || self.site.base_url.starts_with("https://"))
+        {
+            return Err(bad("site.base_url", "must start with http:// or https://"));
+        }
+        if !matches!(self.output.channels, 1 | 2) {
+            return Err(bad("output.channels", "must be 1 (mono) or 2 (stereo)"));
+        }
+        if !(32..=320).contains(&self.output.bitrate_kbps) {
+            return Err(bad("output.bitrate_kbps", "must be between 32 and 320"));
+        }
+        if ![22050, 24000, 32000, 44100, 48000].contains(&self.output.sample_rate) {
+            return Err(bad(
+                "output.sample_rate",
+                "must be one of 22050, 24000, 32000, 44100, 48000",
+            ));
+        }
+        if let Some(img) = &self.series.image {
+            if !img.is_file() {
+                return Err(bad(
+                    "series.image",
+                    &format!("{} does not exist", img.display()),
+                ));
+            }
+        }
+        if let Some(dir) = &self.site.templates {
+            if !dir.is_dir() {
+                return Err(bad(
+                    "site.templates",
+                    &format!("{} is not a folder", dir.display()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Base URL with exactly one trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}/", self.site.base_url.trim_end_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_example_is_complete_and_valid() {
+        let c = Config::builtin();
+        assert_eq!(c.output, Output::default());
+        c.validate(Path::new("pipeline.toml")).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pipeline.toml");
+        std::fs::write(
+            &p,
+            "[series]\ntitle='t'\ndescription='d'\nauthor='a'\nowner_email='a@b'\ncolour='red'\n",
+        )
+        .unwrap();
+        let msg = Config::load(&p).unwrap_err().to_string();
+        assert!(msg.contains("colour") && msg.contains("line 6"), "{msg}");
+    }
+}

@@ -1,0 +1,109 @@
+//! Errors a user must act on.
+//!
+//! Every variant says what went wrong *and* where (file, line, field or command), so the
+//! message alone is enough to fix the input. [`Error::exit_code`] separates bad input
+//! (exit status 2: the user must change something they gave us) from failures (exit
+//! status 1: something broke while doing the work).
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file the user named is missing, unreadable or unusable.
+    #[error("{}: {message}", path.display())]
+    Input { path: PathBuf, message: String },
+
+    /// A line of an input file could not be understood.
+    #[error("{}:{line}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// A configuration key is missing, unknown or has a bad value.
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+
+    /// The inputs are each valid but do not fit together (agenda longer than the recording, ...).
+    #[error("{0}")]
+    Mismatch(String),
+
+    /// A program eventcast needs is not installed.
+    #[error("`{tool}` was not found on PATH: {hint}")]
+    ToolMissing { tool: String, hint: String },
+
+    /// An external program failed.
+    #[error(
+        "{tool} failed ({status}): {command}\n--- last lines of its output ---\n{stderr_tail}"
+    )]
+    Process {
+        tool: String,
+        status: String,
+        command: String,
+        stderr_tail: String,
+    },
+
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Rendering a template failed; the message names the template and line.
+    #[error("template error: {0}")]
+    Template(String),
+}
+
+impl Error {
+    /// 2 for input the user must fix, 1 for failures while doing the work.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input { .. }
+            | Error::Parse { .. }
+            | Error::Config { .. }
+            | Error::Mismatch(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn parse(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        Error::Parse {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Read a whole text file, naming it in the error.
+pub fn read_text(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::input(path, "file not found: check the path"),
+        std::io::ErrorKind::InvalidData => Error::input(path, "not a UTF-8 text file"),
+        _ => Error::io(path, e),
+    })
+}
+
+/// The 1-based line number of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}

@@ -1,0 +1,214 @@
+//! The `eventcast` command line. Exit status: 0 success, 1 failure, 2 bad input.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use eventcast::pipeline::{self, RunOptions};
+use eventcast::{demo, ingest::Agenda, Error};
+
+#[derive(Parser)]
+#[command(
+    name = "eventcast",
+    version,
+    about = "Turn a webinar recording and its agenda into podcast episodes, a feed and a summary page"
+)]
+struct Cli {
+    /// More detail in the log (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only warnings and errors; no progress bars.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Cut, encode, render and publish one webinar.
+    Run {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// pipeline.toml with the series, output profile and target (default: built-in example).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Publish into this folder, whatever pipeline.toml's target says.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// ffmpeg processes at once (default: number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Show where each agenda item lies in the recording.
+    Plan {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Print the plan as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with agendas.
+    Agenda {
+        #[command(subcommand)]
+        command: AgendaCommand,
+    },
+    /// Make a sample webinar with synthetic voices and publish it into a local folder.
+    Demo {
+        /// Folder for the demo's inputs and site.
+        #[arg(long, default_value = "eventcast-demo")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgendaCommand {
+    /// Print the agenda.toml equivalent of an event page (Markdown or HTML) for review.
+    Import { file: PathBuf },
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// The webinar recording: any file ffmpeg reads (MP4, M4A, MP3, WAV, ...).
+    #[arg(long)]
+    recording: PathBuf,
+    /// The agenda: agenda.toml, or the event page as published (.md, .html).
+    #[arg(long)]
+    agenda: PathBuf,
+    /// A transcript (WebVTT or SRT) with speaker names.
+    #[arg(long)]
+    transcript: Option<PathBuf>,
+    /// Folder where stage results are kept so a re-run resumes.
+    #[arg(long, default_value = ".eventcast-work")]
+    work: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    eventcast::progress::set_quiet(cli.quiet);
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = e.downcast_ref::<Error>().map(Error::exit_code).unwrap_or(1);
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "warn",
+        (_, 0) => "info",
+        (_, 1) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("eventcast={level},warn")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Run {
+            inputs,
+            config,
+            out,
+            jobs,
+        } => {
+            let opts = RunOptions {
+                recording: inputs.recording,
+                agenda: inputs.agenda,
+                transcript: inputs.transcript,
+                config,
+                out,
+                work: inputs.work,
+                jobs: jobs.unwrap_or_else(pipeline::default_jobs),
+            };
+            let report = runtime()?.block_on(pipeline::run(&opts))?;
+            print_report(&report);
+        }
+        Command::Plan { inputs, json } => {
+            let (_, plan) = pipeline::plan_only(
+                &inputs.recording,
+                &inputs.agenda,
+                inputs.transcript.as_deref(),
+                &inputs.work,
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&plan)?);
+            } else {
+                print!("{}", plan.table());
+            }
+        }
+        Command::Agenda {
+            command: AgendaCommand::Import { file },
+        } => {
+            let agenda = Agenda::load(&file)?;
+            println!(
+                "# Imported from {} by `eventcast agenda import`. Review it, then pass it with --agenda.",
+                file.display()
+            );
+            print!("{}", agenda.to_toml());
+        }
+        Command::Demo { out } => {
+            let started = std::time::Instant::now();
+            eprintln!(
+                "Making a sample webinar with synthetic voices in {} ...",
+                out.join("inputs").display()
+            );
+            let d = demo::prepare(&out.join("inputs"))?;
+            let opts = RunOptions {
+                recording: d.recording,
+                agenda: d.agenda,
+                transcript: Some(d.transcript),
+                config: Some(d.config),
+                out: Some(out.join("site")),
+                work: out.join("work"),
+                jobs: pipeline::default_jobs(),
+            };
+            let report = runtime()?.block_on(pipeline::run(&opts))?;
+            print_report(&report);
+            println!("Demo finished in {:.1} s.", started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
+}
+
+fn print_report(r: &pipeline::RunReport) {
+    print!("{}", r.plan.table());
+    println!("\nEpisodes:");
+    for e in &r.renditions {
+        println!(
+            "  {:<48} {:>8}  {:>6.1} MB  {}",
+            e.episode.title,
+            eventcast::clock(e.duration),
+            e.bytes as f64 / 1e6,
+            e.episode.file_name
+        );
+    }
+    println!(
+        "\nPublished into {} ({} files written, {} unchanged).",
+        r.target.display(),
+        r.published.written.len(),
+        r.published.unchanged.len()
+    );
+    println!("  feed:  {}", r.target.join("feed.xml").display());
+    println!(
+        "  page:  {}",
+        r.target.join(&r.slug).join("index.html").display()
+    );
+    println!("  index: {}", r.target.join("index.html").display());
+}

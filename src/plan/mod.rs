@@ -1,0 +1,200 @@
+//! Plan: where each agenda item lies in the recording.
+//!
+//! The plan is a plain serialisable value ([`Plan`]) so it can be saved in the work folder,
+//! printed for a person to check, edited, and refined by better evidence. Each segment
+//! records where its boundaries came from and how sure we are.
+
+pub mod energy;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{Agenda, ItemKind};
+use energy::Envelope;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub recording: RecordingSpan,
+    pub segments: Vec<Segment>,
+    /// Things a person should look at before publishing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordingSpan {
+    /// Length of the recording in seconds.
+    pub duration: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub kind: ItemKind,
+    pub title: String,
+    /// Agenda names of the people heard in this segment.
+    pub speakers: Vec<String>,
+    /// Seconds from the start of the recording.
+    pub start: f64,
+    pub end: f64,
+    /// Planned length in seconds, from the agenda.
+    pub planned: f64,
+    pub source: Source,
+    /// 0 (a guess) to 1 (certain).
+    pub confidence: f64,
+}
+
+impl Segment {
+    pub fn duration(&self) -> f64 {
+        (self.end - self.start).max(0.0)
+    }
+}
+
+/// The evidence a segment's boundaries rest on, strongest last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Planned,
+    Audio,
+    Transcript,
+    Cues,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Planned => "planned",
+            Source::Audio => "audio",
+            Source::Transcript => "transcript",
+            Source::Cues => "cues",
+        }
+    }
+}
+
+/// Confidence given to boundaries taken from the planned minutes alone.
+const PLANNED_CONFIDENCE: f64 = 0.2;
+
+/// Lay the agenda's planned durations on the recording, starting where sound starts
+/// (skipping the silent waiting room) and ending no later than the recording.
+pub fn planned(agenda: &Agenda, duration: f64, envelope: &Envelope) -> Plan {
+    let mut warnings = Vec::new();
+    let start = match envelope.first_sound(0.3) {
+        Some(t) => (t - 0.25).max(0.0),
+        None => {
+            warnings.push("no speech found anywhere in the recording".to_string());
+            0.0
+        }
+    };
+    let end_of_sound = envelope
+        .last_sound(0.3)
+        .map(|t| (t + 0.5).min(duration))
+        .unwrap_or(duration);
+    let mut t = start;
+    let mut segments = Vec::new();
+    let minutes = agenda.planned_minutes();
+    let n = agenda.items.len();
+    for (i, (item, m)) in agenda.items.iter().zip(minutes).enumerate() {
+        let planned = m * 60.0;
+        let seg_start = t.min(end_of_sound);
+        let mut seg_end = (t + planned).min(end_of_sound);
+        if i + 1 == n {
+            // The last item runs to the end of the speech, whatever was planned.
+            seg_end = end_of_sound;
+        }
+        t += planned;
+        segments.push(Segment {
+            kind: item.kind,
+            title: agenda.item_title(item),
+            speakers: agenda.item_speakers(item),
+            start: seg_start,
+            end: seg_end.max(seg_start),
+            planned,
+            source: Source::Planned,
+            confidence: PLANNED_CONFIDENCE,
+        });
+    }
+    let mut plan = Plan {
+        recording: RecordingSpan { duration },
+        segments,
+        warnings,
+    };
+    plan.warnings.extend(sanity_warnings(&plan));
+    plan
+}
+
+/// Warnings a person should see: items squeezed to nothing, talks far over their slot.
+pub fn sanity_warnings(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &plan.segments {
+        if s.duration() < 5.0 {
+            out.push(format!(
+                "\"{}\" is squeezed to {:.1} s: the recording may end before the agenda does",
+                s.title,
+                s.duration()
+            ));
+        } else if s.kind == ItemKind::Talk && s.planned > 0.0 && s.duration() > 2.0 * s.planned {
+            out.push(format!(
+                "\"{}\" lasts {} for a {} slot",
+                s.title,
+                crate::clock(s.duration()),
+                crate::clock(s.planned)
+            ));
+        }
+    }
+    out
+}
+
+impl Plan {
+    /// The table a person checks in seconds.
+    pub fn table(&self) -> String {
+        let mut rows = vec![[
+            "#".to_string(),
+            "item".into(),
+            "speaker".into(),
+            "start".into(),
+            "end".into(),
+            "length".into(),
+            "planned".into(),
+            "source".into(),
+            "conf".into(),
+        ]];
+        for (i, s) in self.segments.iter().enumerate() {
+            rows.push([
+                (i + 1).to_string(),
+                truncate(&s.title, 40),
+                truncate(&s.speakers.join(", "), 28),
+                crate::clock(s.start),
+                crate::clock(s.end),
+                crate::clock(s.duration()),
+                crate::clock(s.planned),
+                s.source.as_str().into(),
+                format!("{:.2}", s.confidence),
+            ]);
+        }
+        let widths: Vec<usize> = (0..9)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = format!("recording: {}\n", crate::clock(self.recording.duration));
+        for r in rows {
+            let line: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+        }
+        for w in &self.warnings {
+            out.push_str(&format!("warning: {w}\n"));
+        }
+        out
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
