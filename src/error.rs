@@ -52,6 +52,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The run was asked to stop (SIGINT/SIGTERM) before this work started.
+    #[error("interrupted before it finished: run the same command again to resume")]
+    Interrupted,
+
     /// Rendering a template failed; the message names the template and line.
     #[error("template error: {0}")]
     Template(String),
@@ -65,6 +69,7 @@ impl Error {
             | Error::Parse { .. }
             | Error::Config { .. }
             | Error::Mismatch(_) => 2,
+            Error::Interrupted => crate::signals::EXIT_INTERRUPTED,
             _ => 1,
         }
     }

@@ -5,6 +5,7 @@
 //! [`ingest`] → [`plan`] → [`media`] → [`site`] → [`publish`], driven by [`pipeline`].
 //! See ARCHITECTURE.md for the map.
 
+pub mod batch;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod publish;
+pub mod signals;
 pub mod site;
 pub mod synth;
 

@@ -21,6 +21,9 @@ struct Cli {
     /// Only warnings and errors; no progress bars.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Log lines as text for people, or one JSON object per line for machines.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,12 +57,44 @@ enum Command {
         #[command(subcommand)]
         command: AgendaCommand,
     },
+    /// Publish every new or changed webinar in an inbox folder (for scheduled jobs).
+    ///
+    /// Each subfolder of the inbox is one webinar: a recording (.mp4, .m4a, .mp3, .wav, ...),
+    /// an agenda (agenda.toml, or the event page as .md/.html) and optionally a transcript
+    /// (.vtt/.srt). Exit status: 0 all done or nothing to do, 1 one or more failed,
+    /// 2 bad inbox or config, 130 interrupted.
+    Batch {
+        /// Folder holding one subfolder per webinar.
+        #[arg(long)]
+        inbox: PathBuf,
+        /// pipeline.toml with the series, output profile and target (default: built-in example).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Publish into this folder, whatever pipeline.toml's target says.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Folder where stage results and locks are kept so a re-run resumes.
+        #[arg(long, default_value = ".eventcast-work")]
+        work: PathBuf,
+        /// ffmpeg processes at once (default: number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Say what would be done, and do nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Make a sample webinar with synthetic voices and publish it into a local folder.
     Demo {
         /// Folder for the demo's inputs and site.
         #[arg(long, default_value = "eventcast-demo")]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -86,7 +121,7 @@ struct InputArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet);
+    init_logging(cli.verbose, cli.quiet, cli.log_format);
     eventcast::progress::set_quiet(cli.quiet);
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,7 +133,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
     let level = match (quiet, verbose) {
         (true, _) => "warn",
         (_, 0) => "info",
@@ -107,17 +142,30 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("eventcast={level},warn")));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .init();
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr()) && format == LogFormat::Text,
+        );
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(true)
+            .init(),
+    }
 }
 
+/// The async runtime, listening for SIGINT/SIGTERM (see `eventcast::signals`).
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?)
+        .build()?;
+    rt.block_on(async { eventcast::signals::install() });
+    Ok(rt)
 }
 
 fn execute(command: Command) -> anyhow::Result<()> {
@@ -162,6 +210,40 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 file.display()
             );
             print!("{}", agenda.to_toml());
+        }
+        Command::Batch {
+            inbox,
+            config,
+            out,
+            work,
+            jobs,
+            dry_run,
+        } => {
+            let opts = eventcast::batch::BatchOptions {
+                inbox,
+                config,
+                out,
+                work,
+                jobs: jobs.unwrap_or_else(pipeline::default_jobs),
+                dry_run,
+            };
+            let results =
+                runtime()?.block_on(eventcast::batch::run(&opts, &eventcast::signals::Stop))?;
+            print!("{}", eventcast::batch::summary(&results));
+            use eventcast::batch::Outcome;
+            if results.iter().any(|r| r.outcome == Outcome::Failed) {
+                return Err(anyhow::anyhow!(
+                    "{} of {} webinars failed",
+                    results
+                        .iter()
+                        .filter(|r| r.outcome == Outcome::Failed)
+                        .count(),
+                    results.len()
+                ));
+            }
+            if results.iter().any(|r| r.outcome == Outcome::Interrupted) {
+                return Err(Error::Interrupted.into());
+            }
         }
         Command::Demo { out } => {
             let started = std::time::Instant::now();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use tracing::Instrument;
 
 use crate::config::{Config, Target};
 use crate::error::{Error, Result};
@@ -55,6 +56,37 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
     }
 }
 
+/// The folder to publish into: `--out` if given, else the config's target.
+pub fn target_root(config: &Config, out: Option<&Path>) -> PathBuf {
+    match (out, &config.target) {
+        (Some(out), _) => out.to_path_buf(),
+        (None, Target::Dir { path }) => path.clone(),
+    }
+}
+
+/// A hash of everything a published webinar was made from: the input files' contents and
+/// the settings. The catalog records it, so a batch run can skip what is up to date.
+pub fn fingerprint(
+    recording: &Path,
+    agenda: &Path,
+    transcript: Option<&Path>,
+    config: &Config,
+) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    for path in [Some(recording), Some(agenda), transcript]
+        .into_iter()
+        .flatten()
+    {
+        let f = std::fs::File::open(path)
+            .map_err(|e| Error::input(path, format!("cannot be read: {e}")))?;
+        h.update_reader(f).map_err(|e| Error::io(path, e))?;
+        h.update(b"\0");
+    }
+    h.update(&serde_json::to_vec(config).expect("config serialises"));
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    Ok(h.finalize().to_hex()[..32].to_string())
+}
+
 /// Ingest and plan only (for `eventcast plan`).
 pub fn plan_only(
     recording: &Path,
@@ -74,22 +106,20 @@ pub fn plan_only(
 pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     crate::ffmpeg::require_tools()?;
     let config = load_config(opts.config.as_deref())?;
-    let target_root = match (&opts.out, &config.target) {
-        (Some(out), _) => out.clone(),
-        (None, Target::Dir { path }) => path.clone(),
-    };
+    let target_root = target_root(&config, opts.out.as_deref());
     let target = DirTarget {
         root: target_root.clone(),
     };
     // Cheap checks first: a bad input or an unwritable target fails before an hour of encoding.
     let inputs = ingest::ingest(&opts.recording, &opts.agenda, opts.transcript.as_deref())?;
     target.check()?;
-    let published = target.read_catalog()?;
+    // A damaged published catalog stops the run now, not after the encoding.
+    target.read_catalog()?;
     let dir = work_dir(&opts.work, &inputs)?;
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
-    let decoded = decode_cached(&inputs, &config, &dir)?;
-    let plan = plan_cached(&inputs, &decoded, &dir)?;
+    let decoded = stage("decode", || decode_cached(&inputs, &config, &dir))?;
+    let plan = stage("plan", || plan_cached(&inputs, &decoded, &dir))?;
     for w in &plan.warnings {
         tracing::warn!("plan: {w}");
     }
@@ -128,17 +158,27 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
                 &dir.join("media"),
                 opts.jobs,
             )
+            .instrument(tracing::info_span!("stage", stage = "media"))
             .await?;
             save_stage(&dir, "renditions", &media_key, &r)?;
             r
         }
     };
 
-    let webinar = catalog_entry(&inputs, &plan, &renditions);
+    let mut webinar = catalog_entry(&inputs, &plan, &renditions);
+    webinar.fingerprint = Some(fingerprint(
+        &opts.recording,
+        &opts.agenda,
+        opts.transcript.as_deref(),
+        &config,
+    )?);
     let slug = webinar.slug.clone();
-    let mut merged = published;
+    // Other runs may have published since we started: merge into the catalog as it is now,
+    // holding the target's lock until our catalog and feed are in place.
+    let _lock = target.lock().await?;
+    let mut merged = target.read_catalog()?;
     merged.upsert(webinar);
-    let files = site::build(&config, &merged)?;
+    let files = stage("site", || site::build(&config, &merged))?;
     let mut uploads: Vec<Upload> = renditions
         .iter()
         .map(|r| Upload {
@@ -147,7 +187,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         })
         .collect();
     uploads.extend(files.into_iter().map(Upload::from));
-    let report = target.publish(publish::ordered(uploads))?;
+    let report = stage("publish", || target.publish(publish::ordered(uploads)))?;
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
@@ -176,6 +216,7 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
         time: agenda.time.clone(),
         timezone: agenda.timezone.clone(),
         language: agenda.language.clone(),
+        fingerprint: None,
         description: agenda.description.clone(),
         moderator: agenda.moderator.clone(),
         speakers: agenda
@@ -209,6 +250,11 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             })
             .collect(),
     }
+}
+
+/// Run a synchronous stage inside a `stage` span, so every log line names it.
+fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
+    tracing::info_span!("stage", stage = name).in_scope(f)
 }
 
 fn work_dir(work: &Path, inputs: &Inputs) -> Result<PathBuf> {

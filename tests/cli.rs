@@ -40,25 +40,46 @@ fn demo_feed_parses_and_lists_every_episode_with_exact_lengths() {
     assert_eq!(channel.title(), "Learning from cities");
     let itunes = channel.itunes_ext().expect("channel has itunes tags");
     assert_eq!(itunes.author(), Some("Metropolis"));
-    assert_eq!(itunes.owner().and_then(|o| o.email()), Some("podcasts@example.org"));
+    assert_eq!(
+        itunes.owner().and_then(|o| o.email()),
+        Some("podcasts@example.org")
+    );
     assert!(itunes.image().unwrap().ends_with("artwork.png"));
     // whole webinar + two talks + wrap-up
     assert_eq!(channel.items().len(), 4, "{:?}", channel.items());
     for item in channel.items() {
         let enc = item.enclosure().expect("every item has an enclosure");
         assert_eq!(enc.mime_type(), "audio/mpeg");
-        let rel = enc.url().strip_prefix("http://localhost:8000/").expect("absolute URL from base_url");
+        let rel = enc
+            .url()
+            .strip_prefix("http://localhost:8000/")
+            .expect("absolute URL from base_url");
         let file = site().join(rel);
         let len = std::fs::metadata(&file).unwrap().len();
         assert_eq!(enc.length(), len.to_string(), "enclosure length of {rel}");
         assert!(item.guid().is_some() && item.pub_date().is_some());
-        let duration: f64 = item.itunes_ext().unwrap().duration().unwrap().parse().unwrap();
+        let duration: f64 = item
+            .itunes_ext()
+            .unwrap()
+            .duration()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((duration - common::probe(&file).duration).abs() < 1.0);
     }
     let titles: Vec<&str> = channel.items().iter().filter_map(|i| i.title()).collect();
-    assert!(titles.iter().any(|t| t.contains("Amara Okafor")), "{titles:?}");
-    assert!(titles.iter().any(|t| t.contains("João Silva")), "{titles:?}");
-    assert!(titles.iter().any(|t| t.contains("Helena Varga")), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.contains("Amara Okafor")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("João Silva")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("Helena Varga")),
+        "{titles:?}"
+    );
 }
 
 #[test]
@@ -80,10 +101,16 @@ fn demo_page_shows_every_speaker_with_role_and_organisation_and_a_player_per_epi
     let lang = doc.root_element().value().attr("lang");
     assert_eq!(lang, Some("en"));
     let audio = scraper::Selector::parse("audio[src]").unwrap();
-    let srcs: Vec<&str> = doc.select(&audio).filter_map(|a| a.value().attr("src")).collect();
+    let srcs: Vec<&str> = doc
+        .select(&audio)
+        .filter_map(|a| a.value().attr("src"))
+        .collect();
     assert_eq!(srcs.len(), 4);
     for src in srcs {
-        assert!(webinar_dir().join(src).is_file(), "player points at missing {src}");
+        assert!(
+            webinar_dir().join(src).is_file(),
+            "player points at missing {src}"
+        );
     }
     let index = std::fs::read_to_string(site().join("index.html")).unwrap();
     assert!(index.contains(&format!("{}/index.html", agenda.slug())));
@@ -92,7 +119,8 @@ fn demo_page_shows_every_speaker_with_role_and_organisation_and_a_player_per_epi
 #[test]
 fn demo_episodes_play_and_carry_their_tags() {
     let catalog: eventcast::site::catalog::Catalog =
-        serde_json::from_str(&std::fs::read_to_string(site().join("catalog.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(site().join("catalog.json")).unwrap())
+            .unwrap();
     let webinar = &catalog.webinars[0];
     assert_eq!(webinar.episodes.len(), 4);
     for ep in &webinar.episodes {
@@ -110,7 +138,11 @@ fn demo_episodes_play_and_carry_their_tags() {
     // and keeps everything said after it.
     let whole = webinar.episodes.iter().find(|e| e.id == "webinar").unwrap();
     let truth_speech = 165.0 - 6.0;
-    assert!(whole.duration > truth_speech - 5.0 && whole.duration < truth_speech + 1.0, "{}", whole.duration);
+    assert!(
+        whole.duration > truth_speech - 5.0 && whole.duration < truth_speech + 1.0,
+        "{}",
+        whole.duration
+    );
 }
 
 #[test]
@@ -146,7 +178,11 @@ fn run_cuts_planned_segments_and_rerun_rewrites_nothing() {
     let slug = demo_agenda().slug();
     let talk = common::probe(&out.join(&slug).join("talk-1-amara-okafor.mp3"));
     // planned 0.75 min; MP3 framing adds a few ms
-    assert!((talk.duration - 45.0).abs() < 0.2, "talk lasts {}", talk.duration);
+    assert!(
+        (talk.duration - 45.0).abs() < 0.2,
+        "talk lasts {}",
+        talk.duration
+    );
     let wrap = common::probe(&out.join(&slug).join("wrapup-1-helena-varga.mp3"));
     assert!(wrap.duration > 3.0);
 
@@ -182,7 +218,15 @@ fn plan_json_has_the_documented_shape() {
     let first_start = segs[0]["start"].as_f64().unwrap();
     assert!((first_start - 6.0).abs() < 0.5, "{first_start}");
     for s in segs {
-        for key in ["kind", "title", "speakers", "start", "end", "source", "confidence"] {
+        for key in [
+            "kind",
+            "title",
+            "speakers",
+            "start",
+            "end",
+            "source",
+            "confidence",
+        ] {
             assert!(s.get(key).is_some(), "segment lacks {key}: {s}");
         }
         assert!(s["end"].as_f64() >= s["start"].as_f64());
@@ -195,13 +239,25 @@ fn agenda_import_prints_a_reviewable_agenda_toml() {
     let out = run(&["agenda", "import", fixture.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
     let toml = String::from_utf8(out.stdout).unwrap();
-    let agenda = Agenda::from_toml(&toml, Path::new("imported.toml")).expect("the printed agenda parses");
-    assert_eq!(agenda.title, "Learning from cities: Innovation in covid times");
+    let agenda =
+        Agenda::from_toml(&toml, Path::new("imported.toml")).expect("the printed agenda parses");
+    assert_eq!(
+        agenda.title,
+        "Learning from cities: Innovation in covid times"
+    );
     assert_eq!(agenda.date, "2021-06-29");
     assert_eq!(agenda.language, "es");
     assert_eq!(agenda.total_minutes, Some(60.0));
     let names: Vec<String> = agenda.people().iter().map(|p| p.name.clone()).collect();
-    assert_eq!(names, ["Diana Lopez", "Natalia Currea Dereser", "María Eugenia Corti", "Octavi de la Varga"]);
+    assert_eq!(
+        names,
+        [
+            "Diana Lopez",
+            "Natalia Currea Dereser",
+            "María Eugenia Corti",
+            "Octavi de la Varga"
+        ]
+    );
     assert_eq!(agenda.planned_minutes(), vec![10.0, 17.5, 10.0, 17.5, 5.0]);
 }
 
@@ -229,7 +285,10 @@ fn assert_rejected(out: &std::process::Output, out_dir: &Path, code: i32, needle
     for n in needles {
         assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
     }
-    assert!(!out_dir.exists(), "something was written into the output folder");
+    assert!(
+        !out_dir.exists(),
+        "something was written into the output folder"
+    );
 }
 
 #[test]
@@ -245,7 +304,15 @@ fn recording_without_audio_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("silent-video.mp4");
     eventcast::ffmpeg::run(
-        eventcast::args!["-f", "lavfi", "-i", "testsrc=size=160x120:rate=5:duration=3", "-c:v", "libx264", &video],
+        eventcast::args![
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=5:duration=3",
+            "-c:v",
+            "libx264",
+            &video
+        ],
         None,
     )
     .unwrap();
@@ -289,7 +356,12 @@ fn agenda_longer_than_recording_is_rejected() {
         &common::fixture("events/learning-from-cities-2021-06-29.md"),
         dir.path(),
     );
-    assert_rejected(&out, &site, 2, &["the agenda plans 1:00:00", "recording.mp4"]);
+    assert_rejected(
+        &out,
+        &site,
+        2,
+        &["the agenda plans 1:00:00", "recording.mp4"],
+    );
 }
 
 #[test]

@@ -143,12 +143,14 @@ pub async fn render(
             dir.to_path_buf(),
         );
         let (pool, progress, done) = (pool.clone(), progress.clone(), done.clone());
+        let span = tracing::Span::current();
         tasks.spawn(async move {
             let _permit = pool
                 .acquire_owned()
                 .await
                 .expect("the pool is never closed");
             tokio::task::spawn_blocking(move || {
+                let _span = span.enter();
                 let r = encode_one(&ep, &wav, &profile, &tags, &dir);
                 let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
                 *d += ep.end - ep.start;

@@ -78,6 +78,36 @@ impl DirTarget {
         }
     }
 
+    /// Wait for exclusive use of the site (other eventcast runs publishing into the same
+    /// folder), so that reading, merging and writing the catalog is one step. The OS drops
+    /// the lock if its holder dies.
+    pub async fn lock(&self) -> Result<std::fs::File> {
+        let path = self.root.join(".eventcast.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        let mut waited = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !waited {
+                        tracing::info!(
+                            "another run is publishing into {}: waiting for it",
+                            self.root.display()
+                        );
+                        waited = true;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+
     /// Check the folder can be written before any long work starts.
     pub fn check(&self) -> Result<()> {
         std::fs::create_dir_all(&self.root).map_err(|e| {

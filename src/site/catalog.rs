@@ -32,6 +32,9 @@ pub struct Webinar {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     pub language: String,
+    /// Hash of the inputs and settings it was made from (see `pipeline::fingerprint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moderator: Option<Person>,

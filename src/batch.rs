@@ -1,0 +1,357 @@
+//! Batch: publish every webinar waiting in an inbox folder, unattended.
+//!
+//! A scheduled job runs this and nobody watches, so it must be safe to run at any moment:
+//! webinars already published from the same inputs and settings are skipped (the catalog
+//! records an input fingerprint), one failing webinar never stops the others, two
+//! overlapping runs never work on the same webinar (a lock per webinar, released by the
+//! OS when its holder dies, so a stale lock is taken over by itself), and the summary and
+//! exit status say what happened.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tracing::Instrument;
+
+use crate::error::{Error, Result};
+use crate::pipeline::{self, RunOptions};
+
+/// File extensions taken as the recording.
+const MEDIA: [&str; 13] = [
+    "mp4", "m4a", "m4v", "mov", "mkv", "webm", "mp3", "wav", "aac", "ogg", "opus", "flac", "ts",
+];
+
+/// One subfolder of the inbox.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+/// The inputs found in an inbox subfolder.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub recording: PathBuf,
+    pub agenda: PathBuf,
+    pub transcript: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Published,
+    UpToDate,
+    Busy,
+    Failed,
+    WouldPublish,
+    Interrupted,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Published => "published",
+            Outcome::UpToDate => "up to date, skipped",
+            Outcome::Busy => "skipped: another run is processing it",
+            Outcome::Failed => "FAILED",
+            Outcome::WouldPublish => "would publish",
+            Outcome::Interrupted => "not started: interrupted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Result1 {
+    pub webinar: String,
+    pub outcome: Outcome,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub inbox: PathBuf,
+    pub config: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub work: PathBuf,
+    pub jobs: usize,
+    pub dry_run: bool,
+}
+
+/// The subfolders of `inbox`, sorted by name.
+pub fn scan(inbox: &Path) -> Result<Vec<Entry>> {
+    let rd = std::fs::read_dir(inbox).map_err(|e| {
+        Error::input(
+            inbox,
+            format!("the inbox cannot be read ({e}): check the --inbox path"),
+        )
+    })?;
+    let mut out: Vec<Entry> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| Entry {
+            name: e.file_name().to_string_lossy().into_owned(),
+            dir: e.path(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Find the recording, agenda and transcript in a webinar folder (see the README for names).
+pub fn find_inputs(dir: &Path) -> Result<Found> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let ext = |p: &Path| {
+        p.extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let pick = |what: &str, candidates: Vec<&PathBuf>| -> Result<Option<PathBuf>> {
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some((*one).clone())),
+            many => Err(Error::input(
+                dir,
+                format!(
+                    "holds {} files that could be the {what} ({}): keep one",
+                    many.len(),
+                    many.iter()
+                        .map(|p| p.file_name().unwrap_or_default().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    };
+    let recording = pick(
+        "recording",
+        files
+            .iter()
+            .filter(|p| MEDIA.contains(&ext(p).as_str()))
+            .collect(),
+    )?
+    .ok_or_else(|| {
+        Error::input(
+            dir,
+            "holds no recording (a .mp4, .m4a, .mp3, .wav, ... file)",
+        )
+    })?;
+    let agenda = match files
+        .iter()
+        .find(|p| p.file_name().is_some_and(|n| n == "agenda.toml"))
+    {
+        Some(a) => a.clone(),
+        None => pick(
+            "agenda",
+            files
+                .iter()
+                .filter(|p| ["toml", "md", "markdown", "html", "htm"].contains(&ext(p).as_str()))
+                .collect(),
+        )?
+        .ok_or_else(|| {
+            Error::input(
+                dir,
+                "holds no agenda (agenda.toml, or the event page as .md or .html)",
+            )
+        })?,
+    };
+    let transcript = pick(
+        "transcript",
+        files
+            .iter()
+            .filter(|p| ["vtt", "srt"].contains(&ext(p).as_str()))
+            .collect(),
+    )?;
+    Ok(Found {
+        recording,
+        agenda,
+        transcript,
+    })
+}
+
+/// Process the whole inbox; returns one result per webinar folder.
+pub async fn run(opts: &BatchOptions, stop: &crate::signals::Stop) -> Result<Vec<Result1>> {
+    let entries = scan(&opts.inbox)?;
+    let config = pipeline::load_config(opts.config.as_deref())?;
+    let target = pipeline::target_root(&config, opts.out.as_deref());
+    std::fs::create_dir_all(&opts.work).map_err(|e| Error::io(&opts.work, e))?;
+    tracing::info!(webinars = entries.len(), inbox = %opts.inbox.display(), "batch started");
+    let mut results = Vec::new();
+    for entry in entries {
+        if stop.requested() {
+            results.push(Result1 {
+                webinar: entry.name.clone(),
+                outcome: Outcome::Interrupted,
+                detail: "run again to process it".into(),
+            });
+            continue;
+        }
+        let span = tracing::info_span!("webinar", webinar = %entry.name);
+        let r = one(&entry, opts, &config, &target, stop)
+            .instrument(span.clone())
+            .await;
+        let r = match r {
+            Ok(r) => r,
+            // Work cut short by a stop request (ffmpeg gets the terminal's Ctrl-C too).
+            Err(e) if stop.requested() => {
+                span.in_scope(|| tracing::warn!(outcome = Outcome::Interrupted.label(), "{e}"));
+                results.push(Result1 {
+                    webinar: entry.name.clone(),
+                    outcome: Outcome::Interrupted,
+                    detail: "stopped part-way: run again to resume".into(),
+                });
+                continue;
+            }
+            Err(e) => {
+                span.in_scope(|| tracing::error!(outcome = Outcome::Failed.label(), "{e}"));
+                results.push(Result1 {
+                    webinar: entry.name.clone(),
+                    outcome: Outcome::Failed,
+                    detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+                });
+                continue;
+            }
+        };
+        span.in_scope(|| tracing::info!(outcome = r.outcome.label(), "{}", r.detail));
+        results.push(r);
+    }
+    Ok(results)
+}
+
+async fn one(
+    entry: &Entry,
+    opts: &BatchOptions,
+    config: &crate::config::Config,
+    target: &Path,
+    stop: &crate::signals::Stop,
+) -> Result<Result1> {
+    let found = find_inputs(&entry.dir)?;
+    // Cheap checks (probe the recording, parse the agenda) so a dry run reports what would fail.
+    let inputs =
+        crate::ingest::ingest(&found.recording, &found.agenda, found.transcript.as_deref())?;
+    let slug = inputs.agenda.slug();
+    let fingerprint = pipeline::fingerprint(
+        &found.recording,
+        &found.agenda,
+        found.transcript.as_deref(),
+        config,
+    )?;
+    let published = crate::publish::DirTarget {
+        root: target.to_path_buf(),
+    }
+    .read_catalog()?;
+    let current = published.webinars.iter().find(|w| w.slug == slug);
+    let result = |outcome, detail: String| Result1 {
+        webinar: entry.name.clone(),
+        outcome,
+        detail,
+    };
+    if current.is_some_and(|w| w.fingerprint.as_deref() == Some(fingerprint.as_str())) {
+        return Ok(result(
+            Outcome::UpToDate,
+            format!("{slug} was published from these inputs"),
+        ));
+    }
+    if opts.dry_run {
+        let why = if current.is_some() {
+            "inputs or settings changed"
+        } else {
+            "new"
+        };
+        return Ok(result(Outcome::WouldPublish, format!("{slug} ({why})")));
+    }
+    let Some(_lock) = lock(&opts.work, &slug)? else {
+        return Ok(result(Outcome::Busy, slug));
+    };
+    let run = RunOptions {
+        recording: found.recording,
+        agenda: found.agenda,
+        transcript: found.transcript,
+        config: opts.config.clone(),
+        out: opts.out.clone(),
+        work: opts.work.clone(),
+        jobs: opts.jobs,
+    };
+    if stop.requested() {
+        return Ok(result(
+            Outcome::Interrupted,
+            "run again to process it".into(),
+        ));
+    }
+    let report = pipeline::run(&run).await?;
+    Ok(result(
+        Outcome::Published,
+        format!(
+            "{} episodes, {} files written, {} unchanged",
+            report.renditions.len(),
+            report.published.written.len(),
+            report.published.unchanged.len()
+        ),
+    ))
+}
+
+/// Take the per-webinar lock, or `None` when another live process holds it. The OS
+/// releases the lock when its holder dies, so a lock left by a killed run is taken over.
+fn lock(work: &Path, slug: &str) -> Result<Option<std::fs::File>> {
+    let path = work.join(format!("{slug}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => {
+            use std::io::Write;
+            let _ = file.set_len(0);
+            let _ = writeln!(&file, "{}", std::process::id());
+            Ok(Some(file))
+        }
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
+/// The end-of-run summary, one line per webinar.
+pub fn summary(results: &[Result1]) -> String {
+    let width = results
+        .iter()
+        .map(|r| r.webinar.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for r in results {
+        out.push_str(&format!(
+            "{:<width$}  {:<40}  {}\n",
+            r.webinar,
+            r.outcome.label(),
+            r.detail
+        ));
+    }
+    let failed = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .count();
+    let published = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Published)
+        .count();
+    if published == 0 && failed == 0 && results.iter().all(|r| r.outcome == Outcome::UpToDate) {
+        out.push_str("Nothing to do: every webinar in the inbox is already published.\n");
+    } else {
+        out.push_str(&format!(
+            "{published} published, {failed} failed, {} in all.\n",
+            results.len()
+        ));
+    }
+    out
+}
