@@ -85,9 +85,13 @@ fn load_templates(dir: Option<&Path>) -> Result<Templates> {
             "feed.xml.hbs" => &mut xml,
             _ => &mut html,
         };
-        registry
-            .register_template_string(name, text)
-            .map_err(|e| Error::Template(format!("{origin}: {e}")))?;
+        registry.register_template_string(name, text).map_err(|e| {
+            let at = e
+                .pos()
+                .map(|(line, col)| format!(" line {line}, column {col}"))
+                .unwrap_or_default();
+            Error::Template(format!("{origin}{at}: {}", e.reason()))
+        })?;
     }
     Ok(Templates { html, xml, css })
 }
