@@ -56,6 +56,14 @@ pub enum Error {
     #[error("interrupted before it finished: run the same command again to resume")]
     Interrupted,
 
+    /// The site failed its check (feed, artwork, chapters, transcripts, links); the list
+    /// names each problem's file.
+    #[error("{context}:\n  - {}", .problems.join("\n  - "))]
+    Check {
+        context: String,
+        problems: Vec<String>,
+    },
+
     /// Rendering a template failed; the message names the template and line.
     #[error("template error: {0}")]
     Template(String),

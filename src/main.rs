@@ -83,6 +83,24 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check a published site: feed tags, enclosure lengths, artwork, chapters,
+    /// transcripts and links between pages. Exit status 1 lists every problem.
+    Check {
+        /// The published folder (where feed.xml is).
+        dir: PathBuf,
+    },
+    /// Take a webinar out of the series: feed, index and catalog are published without it,
+    /// then its folder (episodes, page, chapters, transcripts) is deleted.
+    Remove {
+        /// The webinar's folder name in the site, e.g. 2026-11-20-innovation-in-difficult-times.
+        webinar: String,
+        /// pipeline.toml with the series and target (default: built-in example).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The published folder, whatever pipeline.toml's target says.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Make a sample webinar with synthetic voices and publish it into a local folder.
     Demo {
         /// Folder for the demo's inputs and site.
@@ -244,6 +262,28 @@ fn execute(command: Command) -> anyhow::Result<()> {
             if results.iter().any(|r| r.outcome == Outcome::Interrupted) {
                 return Err(Error::Interrupted.into());
             }
+        }
+        Command::Check { dir } => {
+            let problems = eventcast::site::check::check(&eventcast::site::check::Site::dir(&dir));
+            if !problems.is_empty() {
+                return Err(Error::Check {
+                    context: format!("{}: {} problem(s)", dir.display(), problems.len()),
+                    problems,
+                }
+                .into());
+            }
+            println!(
+                "{}: the feed, artwork, chapters, transcripts and links are fine.",
+                dir.display()
+            );
+        }
+        Command::Remove {
+            webinar,
+            config,
+            out,
+        } => {
+            let root = pipeline::remove(config.as_deref(), out.as_deref(), &webinar)?;
+            println!("Removed {webinar} from {}.", root.display());
         }
         Command::Demo { out } => {
             let started = std::time::Instant::now();

@@ -187,7 +187,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         })
         .collect();
     uploads.extend(files.into_iter().map(Upload::from));
-    let report = stage("publish", || target.publish(publish::ordered(uploads)))?;
+    let report = stage("publish", || publish_checked(&target, uploads))?;
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
@@ -201,6 +201,52 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         renditions,
         published: report,
     })
+}
+
+/// Check the site as it will be once `uploads` are in the target, then publish them; on
+/// any problem nothing is published and the error lists them all.
+fn publish_checked(target: &DirTarget, uploads: Vec<Upload>) -> Result<PublishReport> {
+    let uploads = publish::ordered(uploads);
+    let problems = site::check::check(&site::check::Site::staged(Some(&target.root), &uploads));
+    if !problems.is_empty() {
+        return Err(Error::Check {
+            context: "the built site failed its check, so nothing was published".into(),
+            problems,
+        });
+    }
+    target.publish(uploads)
+}
+
+/// Take webinar `slug` out of the published site: the feed, the index and catalog.json are
+/// rendered and published without it first, then its folder (media, page, chapters,
+/// transcripts) is deleted, so no published page or feed ever points at a deleted file.
+pub fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<PathBuf> {
+    let config = load_config(config)?;
+    let root = match (out, &config.target) {
+        (Some(out), _) => out.to_path_buf(),
+        (None, Target::Dir { path }) => path.clone(),
+    };
+    let target = DirTarget { root: root.clone() };
+    target.check()?;
+    let mut published = target.read_catalog()?;
+    if published.remove(slug).is_none() {
+        let known: Vec<&str> = published.webinars.iter().map(|w| w.slug.as_str()).collect();
+        return Err(Error::input(
+            root.join("catalog.json"),
+            format!(
+                "has no webinar \"{slug}\"; published webinars: {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        ));
+    }
+    let files = site::build(&config, &published)?;
+    publish_checked(&target, files.into_iter().map(Upload::from).collect())?;
+    target.delete_folder(slug)?;
+    Ok(root)
 }
 
 /// This webinar as the catalog records it.
@@ -244,11 +290,15 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
                 speakers: r.episode.speakers.clone(),
                 path: format!("{slug}/{}", r.episode.file_name),
                 bytes: r.bytes,
+                start: (r.episode.start - offset).max(0.0),
                 duration: r.duration,
                 mime: r.mime.clone(),
                 track: r.episode.track,
             })
             .collect(),
+        // Filled from the plan's transcript slices once transcripts are aligned (times in
+        // the whole-webinar episode, speakers by agenda name).
+        transcript: Vec::new(),
     }
 }
 

@@ -127,6 +127,27 @@ impl DirTarget {
             })
     }
 
+    /// Delete a webinar's folder, once nothing published points into it any more.
+    pub fn delete_folder(&self, slug: &str) -> Result<()> {
+        let mut parts = Path::new(slug).components();
+        let single = matches!(
+            (parts.next(), parts.next()),
+            (Some(std::path::Component::Normal(_)), None)
+        );
+        if !single {
+            return Err(Error::input(
+                self.root.join("catalog.json"),
+                format!("\"{slug}\" is not a webinar folder name; refusing to delete it"),
+            ));
+        }
+        let dir = self.root.join(slug);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(&dir, e)),
+        }
+    }
+
     pub fn publish(&self, uploads: Vec<Upload>) -> Result<PublishReport> {
         let mut report = PublishReport::default();
         for up in ordered(uploads) {

@@ -14,6 +14,10 @@ const GUID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5b1e_0c2a_93f4_4d6e_8
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
+    /// The channel's `podcast:guid`, fixed at the first build: it must follow the podcast
+    /// for life, even when its feed moves to another address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
     /// Newest first.
     pub webinars: Vec<Webinar>,
 }
@@ -42,6 +46,20 @@ pub struct Webinar {
     /// The agenda as it happened, with times in the whole-webinar episode.
     pub chapters: Vec<Chapter>,
     pub episodes: Vec<CatalogEpisode>,
+    /// What was said, by whom, with times in the whole-webinar episode; empty when the
+    /// webinar came without a transcript. Each episode's WebVTT file is cut from it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcript: Vec<Cue>,
+}
+
+/// One transcript cue, attributed to a person named in the agenda where possible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cue {
+    /// Seconds from the start of the whole-webinar episode.
+    pub start: f64,
+    pub end: f64,
+    pub speaker: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,10 +82,28 @@ pub struct CatalogEpisode {
     /// Path from the site root, e.g. "2021-06-29-learning-from-cities/talk-1-x.mp3".
     pub path: String,
     pub bytes: u64,
+    /// Where the episode begins in the whole-webinar episode, in seconds (0 for the whole
+    /// webinar): places its chapters and transcript slice.
+    #[serde(default)]
+    pub start: f64,
     /// Seconds.
     pub duration: f64,
     pub mime: String,
     pub track: u32,
+}
+
+/// Namespace of the Podcasting 2.0 `podcast:guid` (fixed by the podcast namespace spec).
+const PODCAST_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0xead4_c236_bf58_58c6_a2c6_a6b2_8d12_8cb6);
+
+/// The channel's `podcast:guid`: UUIDv5 of the feed URL with its scheme and trailing
+/// slashes removed, in the Podcasting 2.0 namespace, so every tool derives the same one.
+pub fn feed_guid(feed_url: &str) -> String {
+    let bare = feed_url
+        .split_once("://")
+        .map_or(feed_url, |(_, rest)| rest)
+        .trim_end_matches('/');
+    uuid::Uuid::new_v5(&PODCAST_NAMESPACE, bare.as_bytes()).to_string()
 }
 
 pub fn guid(slug: &str, episode_id: &str) -> String {
@@ -89,5 +125,45 @@ impl Catalog {
         self.webinars.push(webinar);
         self.webinars
             .sort_by(|a, b| (&b.date, &b.time, &b.slug).cmp(&(&a.date, &a.time, &a.slug)));
+    }
+
+    /// Take a webinar out of the catalog, returning it; `None` when no webinar has `slug`.
+    pub fn remove(&mut self, slug: &str) -> Option<Webinar> {
+        let i = self.webinars.iter().position(|w| w.slug == slug)?;
+        Some(self.webinars.remove(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_guid_follows_the_podcasting_2_0_rule() {
+        // The example of the podcast namespace spec (docs/tags/guid.md).
+        assert_eq!(
+            feed_guid("https://mp3s.nashownotes.com/pc20rss.xml"),
+            "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+        );
+        assert_eq!(
+            feed_guid("https://podnews.net/rss//"),
+            feed_guid("http://podnews.net/rss")
+        );
+    }
+
+    #[test]
+    fn episode_guids_depend_only_on_webinar_and_item() {
+        assert_eq!(
+            guid("2026-01-10-a", "talk-1"),
+            guid("2026-01-10-a", "talk-1")
+        );
+        assert_ne!(
+            guid("2026-01-10-a", "talk-1"),
+            guid("2026-01-10-a", "talk-2")
+        );
+        assert_ne!(
+            guid("2026-01-10-a", "talk-1"),
+            guid("2026-01-11-a", "talk-1")
+        );
     }
 }

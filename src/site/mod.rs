@@ -5,6 +5,8 @@
 //! (times already formatted, URLs already joined), so restyling needs no Rust.
 
 pub mod catalog;
+pub mod check;
+mod labels;
 
 use std::path::Path;
 
@@ -16,7 +18,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::Person;
-use catalog::{Catalog, Webinar};
+use catalog::{Catalog, CatalogEpisode, Chapter, Cue, Webinar};
 
 /// Built-in templates: (file name, contents).
 const BUILTIN: [(&str, &str); 4] = [
@@ -83,9 +85,13 @@ fn load_templates(dir: Option<&Path>) -> Result<Templates> {
             "feed.xml.hbs" => &mut xml,
             _ => &mut html,
         };
-        registry
-            .register_template_string(name, text)
-            .map_err(|e| Error::Template(format!("{origin}: {e}")))?;
+        registry.register_template_string(name, text).map_err(|e| {
+            let at = e
+                .pos()
+                .map(|(line, col)| format!(" line {line}, column {col}"))
+                .unwrap_or_default();
+            Error::Template(format!("{origin}{at}: {}", e.reason()))
+        })?;
     }
     Ok(Templates { html, xml, css })
 }
@@ -114,17 +120,31 @@ fn zoned(w: &Webinar) -> jiff::ZonedDateTime {
         .unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(jiff::tz::TimeZone::UTC))
 }
 
-fn person_view(p: &Person) -> serde_json::Value {
+fn person_view(p: &Person, host: bool) -> serde_json::Value {
     let place = [p.city.as_deref(), p.country.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
+    let about: Vec<&str> = [p.role.as_deref(), p.organisation.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    // `podcast:person` has no field for a job title or organisation: apps show its text.
+    let credit = if about.is_empty() {
+        p.name.clone()
+    } else {
+        format!("{} ({})", p.name, about.join(", "))
+    };
     json!({
         "name": p.name,
         "role": p.role.clone().unwrap_or_default(),
         "organisation": p.organisation.clone().unwrap_or_default(),
+        "city": p.city.clone().unwrap_or_default(),
+        "country": p.country.clone().unwrap_or_default(),
         "place": place,
+        "credit": credit,
+        "podcast_role": if host { "host" } else { "guest" },
     })
 }
 
@@ -135,25 +155,177 @@ struct Urls {
     image: Option<String>,
 }
 
+/// `talk-1-x.mp3` → `talk-1-x.<ext>`: the episode's chapters and transcript sit beside it.
+fn sidecar(path: &str, ext: &str) -> String {
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    format!("{stem}.{ext}")
+}
+
+/// The chapters of an episode in its own time: the whole webinar gets one per agenda item;
+/// a part gets the items inside it, starting with one at 0.
+fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
+    let end = e.start + e.duration;
+    let mut out: Vec<Chapter> = w
+        .chapters
+        .iter()
+        .filter(|c| c.start >= e.start - 0.5 && c.start < end - 0.5)
+        .map(|c| Chapter {
+            start: (c.start - e.start).max(0.0),
+            ..c.clone()
+        })
+        .collect();
+    match out.first_mut() {
+        Some(first) if first.start < 1.0 => first.start = 0.0,
+        _ => out.insert(
+            0,
+            Chapter {
+                title: e.title.clone(),
+                speakers: e.speakers.clone(),
+                start: 0.0,
+            },
+        ),
+    }
+    out
+}
+
+/// A JSON chapters file (Podcasting 2.0 "JSON Chapters Format", version 1.2.0).
+fn chapters_json(chapters: &[Chapter]) -> String {
+    let list: Vec<_> = chapters
+        .iter()
+        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": c.title}))
+        .collect();
+    serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
+        .expect("chapters serialise")
+}
+
+/// The cues of the transcript inside an episode, in the episode's own time.
+fn episode_cues(w: &Webinar, e: &CatalogEpisode) -> Vec<Cue> {
+    let end = e.start + e.duration;
+    w.transcript
+        .iter()
+        .filter(|c| c.end > e.start && c.start < end)
+        .map(|c| Cue {
+            start: (c.start - e.start).max(0.0),
+            end: (c.end.min(end) - e.start).max(0.0),
+            ..c.clone()
+        })
+        .collect()
+}
+
+fn vtt_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace("-->", "--&gt;")
+}
+
+/// A WebVTT transcript with each cue's speaker as a voice span (`<v Name>`).
+fn vtt(cues: &[Cue]) -> String {
+    let mut out = String::from("WEBVTT\n");
+    for c in cues {
+        let text = c
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push_str(&format!(
+            "\n{} --> {}\n<v {}>{}\n",
+            crate::synth::vtt_time(c.start),
+            crate::synth::vtt_time(c.end),
+            vtt_escape(&c.speaker),
+            vtt_escape(&text)
+        ));
+    }
+    out
+}
+
+/// Consecutive cues of one speaker joined into a turn, for reading on the page.
+fn turns(cues: &[Cue]) -> Vec<serde_json::Value> {
+    let mut out: Vec<(String, f64, String)> = Vec::new();
+    for c in cues {
+        match out.last_mut() {
+            Some((who, _, text)) if *who == c.speaker => {
+                text.push(' ');
+                text.push_str(c.text.trim());
+            }
+            _ => out.push((c.speaker.clone(), c.start, c.text.trim().to_string())),
+        }
+    }
+    out.into_iter()
+        .map(|(speaker, start, text)| {
+            json!({"speaker": speaker, "at": clock(start), "seconds": start.floor() as u64, "text": text})
+        })
+        .collect()
+}
+
 fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value {
+    let t = labels::for_language(&w.language);
     let z = zoned(w);
+    let day = t.date(z.date());
     let when = match (&w.time, &w.timezone) {
-        (Some(_), Some(tz)) => format!("{} ({tz})", z.strftime("%-d %B %Y, %H:%M")),
-        (Some(_), None) => z.strftime("%-d %B %Y, %H:%M").to_string(),
-        _ => z.strftime("%-d %B %Y").to_string(),
+        (Some(_), Some(tz)) => format!("{day}, {} ({tz})", z.strftime("%H:%M %Z")),
+        (Some(_), None) => format!("{day}, {}", z.strftime("%H:%M")),
+        _ => day,
+    };
+    let mut summary: String = w.description.chars().take(300).collect();
+    if w.description.chars().count() > 300 {
+        summary.push('…');
+    }
+    let person = |name: &str| -> serde_json::Value {
+        match &w.moderator {
+            Some(m) if m.name == name => person_view(m, true),
+            _ => w
+                .speakers
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| person_view(p, false))
+                .unwrap_or_else(|| {
+                    person_view(
+                        &Person {
+                            name: name.into(),
+                            ..Person::default()
+                        },
+                        false,
+                    )
+                }),
+        }
     };
     let episodes: Vec<_> = w
         .episodes
         .iter()
         .map(|e| {
             let file = e.path.rsplit('/').next().unwrap_or(&e.path).to_string();
+            let whole = e.kind == crate::media::EpisodeKind::Webinar;
+            let people: Vec<_> = if whole {
+                w.moderator
+                    .iter()
+                    .map(|m| person_view(m, true))
+                    .chain(w.speakers.iter().map(|p| person_view(p, false)))
+                    .collect()
+            } else {
+                e.speakers.iter().map(|n| person(n)).collect()
+            };
+            let chapters: Vec<_> = episode_chapters(w, e)
+                .iter()
+                .map(|c| json!({"title": c.title, "speakers": c.speakers.join(", "), "at": clock(c.start), "seconds": c.start.floor() as u64}))
+                .collect();
+            let has_transcript = !episode_cues(w, e).is_empty();
+            let description = if whole {
+                w.description.clone()
+            } else {
+                format!("{} “{}” ({}).\n\n{}", t.from_webinar, w.title, t.date(z.date()), w.description)
+            };
             json!({
                 "id": e.id,
                 "guid": e.guid,
                 "title": e.title,
                 "kind": e.kind,
-                "is_webinar": e.kind == crate::media::EpisodeKind::Webinar,
+                "is_webinar": whole,
                 "speakers": e.speakers.join(", "),
+                "people": people,
+                "description": description.trim(),
                 "file": file,
                 "url": format!("{}{}", urls.base, e.path),
                 "bytes": e.bytes,
@@ -161,13 +333,12 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
                 "seconds": e.duration.round() as u64,
                 "length": clock(e.duration),
                 "megabytes": format!("{:.1}", e.bytes as f64 / 1_000_000.0),
+                "chapters": chapters,
+                "chapters_url": format!("{}{}", urls.base, sidecar(&e.path, "chapters.json")),
+                "transcript_url": if has_transcript { json!(format!("{}{}", urls.base, sidecar(&e.path, "vtt"))) } else { json!(null) },
+                "transcript_file": if has_transcript { json!(sidecar(&file, "vtt")) } else { json!(null) },
             })
         })
-        .collect();
-    let chapters: Vec<_> = w
-        .chapters
-        .iter()
-        .map(|c| json!({"title": c.title, "speakers": c.speakers.join(", "), "start": clock(c.start), "seconds": c.start}))
         .collect();
     let paragraphs: Vec<&str> = w
         .description
@@ -175,10 +346,7 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let mut summary: String = w.description.chars().take(300).collect();
-    if w.description.chars().count() > 300 {
-        summary.push('…');
-    }
+    let whole = episodes.iter().find(|e| e["is_webinar"] == json!(true));
     json!({
         "slug": w.slug,
         "title": w.title,
@@ -188,18 +356,24 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         "datetime": z.timestamp().to_string(),
         "pub_date": jiff::fmt::rfc2822::to_string(&z).unwrap_or_default(),
         "language": w.language,
+        "t": t,
         "description": w.description,
         "paragraphs": paragraphs,
         "summary": summary,
-        "moderator": w.moderator.as_ref().map(person_view),
-        "speakers": w.speakers.iter().map(person_view).collect::<Vec<_>>(),
-        "chapters": chapters,
+        "moderator": w.moderator.as_ref().map(|m| person_view(m, true)),
+        "speakers": w.speakers.iter().map(|p| person_view(p, false)).collect::<Vec<_>>(),
         "episodes": episodes,
+        "episode_count": w.episodes.len(),
+        "player": whole.map(|e| json!(format!("{}-player", e["id"].as_str().unwrap_or_default()))).unwrap_or(json!(null)),
+        "audio_url": whole.map(|e| e["url"].clone()).unwrap_or(json!(null)),
+        "audio_file": whole.map(|e| e["file"].clone()).unwrap_or(json!(null)),
+        "transcript": turns(&w.transcript),
         "page_url": format!("{}{}/", urls.base, w.slug),
     })
 }
 
-/// Render the whole site for `catalog`: feed, index, one page per webinar, catalog.json.
+/// Render the whole site for `catalog`: feed, index, one page per webinar with each
+/// episode's chapters (JSON) and transcript slice (WebVTT), the artwork and catalog.json.
 /// Media files are not included: they are published from where the media stage wrote them.
 pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
     let templates = load_templates(config.site.templates.as_deref())?;
@@ -210,6 +384,11 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
         feed: format!("{base}feed.xml"),
         image: image_name.as_ref().map(|n| format!("{base}{n}")),
     };
+    let mut catalog = catalog.clone();
+    let guid = catalog
+        .guid
+        .get_or_insert_with(|| catalog::feed_guid(&urls.feed))
+        .clone();
     let webinars: Vec<_> = catalog
         .webinars
         .iter()
@@ -226,9 +405,11 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
         "language": s.language,
         "explicit": if s.explicit { "true" } else { "false" },
         "image": image_name,
+        "guid": guid,
     });
     let mut files = Vec::new();
-    let site = json!({"series": series, "urls": urls, "webinars": webinars});
+    let t = labels::for_language(&s.language);
+    let site = json!({"series": series, "urls": urls, "webinars": webinars, "t": t});
     files.push(SiteFile {
         path: "feed.xml".into(),
         contents: render(&templates.xml, "feed.xml.hbs", &site)?.into_bytes(),
@@ -237,12 +418,25 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
         path: "index.html".into(),
         contents: render(&templates.html, "index.html.hbs", &site)?.into_bytes(),
     });
-    for w in &webinars {
-        let data = json!({"series": series, "urls": urls, "webinar": w});
+    for (w, view) in catalog.webinars.iter().zip(&webinars) {
+        let data = json!({"series": series, "urls": urls, "webinar": view, "t": view["t"]});
         files.push(SiteFile {
-            path: format!("{}/index.html", w["slug"].as_str().unwrap_or_default()),
+            path: format!("{}/index.html", w.slug),
             contents: render(&templates.html, "webinar.html.hbs", &data)?.into_bytes(),
         });
+        for e in &w.episodes {
+            files.push(SiteFile {
+                path: sidecar(&e.path, "chapters.json"),
+                contents: chapters_json(&episode_chapters(w, e)).into_bytes(),
+            });
+            let cues = episode_cues(w, e);
+            if !cues.is_empty() {
+                files.push(SiteFile {
+                    path: sidecar(&e.path, "vtt"),
+                    contents: vtt(&cues).into_bytes(),
+                });
+            }
+        }
     }
     files.push(SiteFile {
         path: "style.css".into(),
