@@ -7,10 +7,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/target/test-tools"
 mkdir -p "$tools"
 
-if ! command -v java >/dev/null 2>&1; then
-    echo "installing java (Debian default-jre-headless) for the Nu Html Checker"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
-fi
+apt_updated=
+apt_install() {
+    echo "installing $* (Debian packages) for the site tests: missing"
+    [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+command -v npm >/dev/null 2>&1 || apt_install npm
 
 jar="$tools/node_modules/vnu-jar/build/dist/vnu.jar"
 if [ -f "$jar" ]; then
@@ -24,7 +29,5 @@ fi
 if command -v chromium >/dev/null 2>&1; then
     echo "chromium present: $(command -v chromium)"
 else
-    echo "installing chromium (Debian package) for the page screenshots"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt_install chromium
 fi
