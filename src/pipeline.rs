@@ -85,6 +85,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     let inputs = ingest::ingest(&opts.recording, &opts.agenda, opts.transcript.as_deref())?;
     target.check()?;
     let published = target.read_catalog()?;
+    let cover = match &config.series.image {
+        Some(p) => Some(media::cover::check(p)?),
+        None => None,
+    };
     let dir = work_dir(&opts.work, &inputs)?;
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
@@ -95,7 +99,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     }
 
     let agenda = &inputs.agenda;
-    let episodes = media::episodes(agenda, &plan);
+    let episodes = media::episodes(agenda, &plan, config.output.format);
     let tags = Arc::new(media::tags::TagContext {
         series: agenda
             .series
@@ -106,6 +110,8 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             .civil_date()
             .map_err(|e| Error::input(&opts.agenda, format!("bad date: {e}")))?,
         description: agenda.description.clone(),
+        chapters: media::chapter_marks(&plan),
+        cover,
     });
     let media_key = key(&(
         &decoded.key,
@@ -113,6 +119,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &config.output,
         &tags.series,
         agenda,
+        tags.cover
+            .as_ref()
+            .map(|c| blake3::hash(&c.data).to_string()),
     ));
     let renditions: Vec<Rendition> = match load_stage(&dir, "renditions", &media_key) {
         Some(r) => {
@@ -122,7 +131,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         None => {
             let r = media::render(
                 episodes,
-                &decoded.value.wav,
+                media::Decoded {
+                    wav: &decoded.value.wav,
+                    analysis: &decoded.value.analysis,
+                },
                 &config.output,
                 tags,
                 &dir.join("media"),
@@ -167,7 +179,13 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
 pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> catalog::Webinar {
     let agenda = &inputs.agenda;
     let slug = agenda.slug();
-    let offset = plan.segments.first().map(|s| s.start).unwrap_or(0.0);
+    // Chapters count from the start of the whole-webinar episode as published (trimmed).
+    let offset = renditions
+        .iter()
+        .find(|r| r.episode.kind == media::EpisodeKind::Webinar)
+        .map(|r| r.episode.start)
+        .or_else(|| plan.segments.first().map(|s| s.start))
+        .unwrap_or(0.0);
     catalog::Webinar {
         slug: slug.clone(),
         title: agenda.title.clone(),
