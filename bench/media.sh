@@ -5,8 +5,8 @@
 #   cargo build --release && bench/media.sh [WORKDIR]
 #
 # Prints wall time and user+sys CPU seconds of each contender, the ratios, the loudness and
-# true peak of every output (ffmpeg ebur128), and eventcast's peak RSS for a 1-hour and a
-# 3-hour recording. The machine's load average is printed too: on a shared machine, CPU
+# true peak of every output (ffmpeg ebur128), and eventcast's peak RSS (its own process,
+# not ffmpeg's) for a 1-hour and a 3-hour recording. The machine's load average is printed too: on a shared machine, CPU
 # seconds are the steadier number.
 set -euo pipefail
 
@@ -93,10 +93,23 @@ EPISODES=("0 3600 webinar" "300 1200 talk-1" "1200 2100 talk-2" "2100 3000 talk-
 OUT_MINUTES=$(( (3600 + 900 * 3 + 600) / 60 ))
 
 timed() { # $1 = label, rest = command; appends "label wall cpu rss" to times.txt
+  # cpu = user+sys of the command and its children (ffmpeg); rss = peak resident memory
+  # (VmHWM) of the command's own process, sampled from /proc (GNU time's %M would report
+  # the largest child instead).
   local label=$1; shift
-  $TIME -f "%e %U %S %M" -o "time-$label.txt" "$@"
-  read -r wall user sys rss < "time-$label.txt"
-  echo "$label $wall $(echo "$user + $sys" | bc) $rss" >> times.txt
+  $TIME -f "%e %U %S" -o "time-$label.txt" "$@" &
+  local tpid=$! pid="" hwm=0 v
+  while kill -0 "$tpid" 2>/dev/null; do
+    [ -n "$pid" ] || pid=$(pgrep -P "$tpid" | head -1 || true)
+    if [ -n "$pid" ]; then
+      v=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$v" ] && hwm=$v
+    fi
+    sleep 0.2
+  done
+  wait "$tpid"
+  read -r wall user sys < "time-$label.txt"
+  echo "$label $wall $(echo "$user + $sys" | bc) $hwm" >> times.txt
 }
 : > times.txt
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

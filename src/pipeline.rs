@@ -286,7 +286,8 @@ fn decode_cached(
         std::fs::canonicalize(&inputs.recording).unwrap_or(inputs.recording.clone()),
         meta.len(),
         modified,
-        &config.output,
+        // Only what the decode depends on: a new loudness target or format must not re-decode.
+        (config.output.channels, config.output.sample_rate),
     ));
     if let Some(d) = load_stage::<audio::DecodedAudio>(dir, "decoded", &k) {
         if d.wav.exists() && d.analysis.exists() {
