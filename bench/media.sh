@@ -21,7 +21,8 @@ mkdir -p "$W"
 cd "$W"
 ff() { ffmpeg -hide_banner -nostdin -loglevel error -y "$@"; }
 
-# ---- the recording: 60 min, 1280x720 video at 5 fps, AAC 48 kHz stereo -------------------
+# ---- the recording: 60 min, 1280x720 video at 5 fps (a still "slide", like a screen share),
+# AAC 48 kHz stereo ---------------------------------------------------------------------------
 # Sections: intro 5, three 15-minute talks, wrap-up 10 (minutes). Each speaker is a flite
 # voice reading a paragraph in a loop, with short pauses, over quiet room noise.
 SECTIONS=("slt 5" "awb 15" "rms 15" "kal16 15" "slt 10")
@@ -40,7 +41,7 @@ if [ ! -f rec-1h.mp4 ]; then
   ff "${inputs[@]}" -f lavfi -i "anoisesrc=color=pink:amplitude=0.002:sample_rate=48000" \
      -filter_complex "${filters}${concat}concat=n=$i:v=0:a=1[sp];[$i:a]aformat=channel_layouts=stereo[n];[sp][n]amix=inputs=2:duration=first:normalize=0[a]" \
      -map "[a]" -c:a pcm_s16le speech.wav
-  ff -f lavfi -i "testsrc2=size=1280x720:rate=5" -i speech.wav -map 0:v -map 1:a -shortest \
+  ff -f lavfi -i "smptehdbars=size=1280x720:rate=5" -i speech.wav -map 0:v -map 1:a -shortest \
      -c:v libx264 -preset ultrafast -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k rec-1h.mp4
   rm -f speech.wav voice-*.wav
 fi
@@ -114,7 +115,24 @@ timed() { # $1 = label, rest = command; appends "label wall cpu rss" to times.tx
 : > times.txt
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# ---- 1. the hand-written script: two-pass loudnorm per episode, straight from the MP4 -----
+# ---- 1. eventcast -------------------------------------------------------------------------
+echo "running eventcast ..."
+rm -rf ec-1h; mkdir -p ec-1h
+timed eventcast "$BIN" --quiet run --recording rec-1h.mp4 --agenda agenda-1h.toml \
+  --out ec-1h/site --work ec-1h/work --jobs "$JOBS"
+
+# ---- 2. the unavoidable work: one decode, one ebur128 pass, one MP3 encode per output minute
+unavoidable() {
+  ff -i rec-1h.mp4 -map 0:a:0 -vn -ac 1 -ar 44100 -c:a pcm_s16le base.wav
+  ffmpeg -hide_banner -nostdin -i base.wav -af ebur128=peak=true -f null - 2>/dev/null
+  printf '%s\n' "${EPISODES[@]}" | xargs -P "$JOBS" -L 1 sh -c \
+    'ffmpeg -hide_banner -nostdin -loglevel error -y -ss "$0" -to "$1" -i base.wav -c:a libmp3lame -b:a 96k "base-$2.mp3"'
+  rm -f base.wav base-*.mp3
+}
+echo "running the unavoidable work ($JOBS encoders at once, like eventcast) ..."
+timed unavoidable bash -c "$(declare -f ff unavoidable); JOBS=$JOBS; EPISODES=(\"0 3600 webinar\" \"300 1200 talk-1\" \"1200 2100 talk-2\" \"2100 3000 talk-3\" \"3000 3600 wrapup\"); unavoidable"
+
+# ---- 3. the hand-written script: two-pass loudnorm per episode, straight from the MP4 -----
 script_run() {
   rm -rf script-out; mkdir -p script-out
   for e in "${EPISODES[@]}"; do
@@ -135,23 +153,6 @@ script_run() {
 }
 echo "running the hand-written script (sequential two-pass loudnorm) ..."
 timed script bash -c "$(declare -f ff script_run); EPISODES=(\"0 3600 webinar\" \"300 1200 talk-1\" \"1200 2100 talk-2\" \"2100 3000 talk-3\" \"3000 3600 wrapup\"); script_run"
-
-# ---- 2. eventcast -------------------------------------------------------------------------
-echo "running eventcast ..."
-rm -rf ec-1h; mkdir -p ec-1h
-timed eventcast "$BIN" --quiet run --recording rec-1h.mp4 --agenda agenda-1h.toml \
-  --out ec-1h/site --work ec-1h/work --jobs "$JOBS"
-
-# ---- 3. the unavoidable work: one decode, one ebur128 pass, one MP3 encode per output minute
-unavoidable() {
-  ff -i rec-1h.mp4 -map 0:a:0 -vn -ac 1 -ar 44100 -c:a pcm_s16le base.wav
-  ffmpeg -hide_banner -nostdin -i base.wav -af ebur128=peak=true -f null - 2>/dev/null
-  printf '%s\n' "${EPISODES[@]}" | xargs -P "$JOBS" -L 1 sh -c \
-    'ffmpeg -hide_banner -nostdin -loglevel error -y -ss "$0" -to "$1" -i base.wav -c:a libmp3lame -b:a 96k "base-$2.mp3"'
-  rm -f base.wav base-*.mp3
-}
-echo "running the unavoidable work ($JOBS encoders at once, like eventcast) ..."
-timed unavoidable bash -c "$(declare -f ff unavoidable); JOBS=$JOBS; EPISODES=(\"0 3600 webinar\" \"300 1200 talk-1\" \"1200 2100 talk-2\" \"2100 3000 talk-3\" \"3000 3600 wrapup\"); unavoidable"
 
 # ---- 4. memory for three hours ---------------------------------------------------------------
 echo "running eventcast on the 3-hour recording (peak RSS) ..."

@@ -131,10 +131,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         None => {
             let r = media::render(
                 episodes,
-                media::Decoded {
-                    wav: &decoded.value.wav,
-                    analysis: &decoded.value.analysis,
-                },
+                &decoded.value,
                 &config.output,
                 tags,
                 &dir.join("media"),

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::args;
 use crate::config::Output;
 use crate::error::{Error, Result};
+use crate::ingest::audio::DecodedAudio;
 use crate::ingest::{Agenda, ItemKind};
 use crate::plan::energy::Envelope;
 use crate::plan::Plan;
@@ -192,17 +193,11 @@ struct Job {
     limit_db: Option<f64>,
 }
 
-/// Where the decoded recording is (see [`crate::ingest::audio::decode`]).
-pub struct Decoded<'a> {
-    pub wav: &'a Path,
-    pub analysis: &'a Path,
-}
-
 /// Measure, trim, encode and tag every episode into `dir`, `jobs` encoders at a time.
 /// An episode with no sound in it is reported and left out, never published silent.
 pub async fn render(
     episodes: Vec<Episode>,
-    audio: Decoded<'_>,
+    audio: &DecodedAudio,
     profile: &Output,
     tags: Arc<tags::TagContext>,
     dir: &Path,
