@@ -94,6 +94,15 @@ pub struct Output {
     /// Sample rate in Hz, e.g. 44100.
     #[serde(default = "default_sample_rate")]
     pub sample_rate: u32,
+    /// "mp3" (default) or "m4a" (AAC), e.g. `format = "m4a"`.
+    #[serde(default)]
+    pub format: crate::media::Format,
+    /// Integrated loudness of every episode in LUFS (EBU R128), e.g. -16.0.
+    #[serde(default = "default_loudness")]
+    pub loudness_lufs: f64,
+    /// Highest true peak in dBTP, e.g. -1.0.
+    #[serde(default = "default_true_peak")]
+    pub true_peak_db: f64,
 }
 
 fn default_bitrate() -> u32 {
@@ -105,6 +114,12 @@ fn default_channels() -> u8 {
 fn default_sample_rate() -> u32 {
     44100
 }
+fn default_loudness() -> f64 {
+    -16.0
+}
+fn default_true_peak() -> f64 {
+    -1.0
+}
 
 impl Default for Output {
     fn default() -> Self {
@@ -112,6 +127,9 @@ impl Default for Output {
             bitrate_kbps: default_bitrate(),
             channels: default_channels(),
             sample_rate: default_sample_rate(),
+            format: crate::media::Format::default(),
+            loudness_lufs: default_loudness(),
+            true_peak_db: default_true_peak(),
         }
     }
 }
@@ -201,6 +219,15 @@ impl Config {
                 "output.sample_rate",
                 "must be one of 22050, 24000, 32000, 44100, 48000",
             ));
+        }
+        if !(-36.0..=-9.0).contains(&self.output.loudness_lufs) {
+            return Err(bad(
+                "output.loudness_lufs",
+                "must be between -36 and -9 LUFS (podcasts use -16, broadcast -23)",
+            ));
+        }
+        if !(-9.0..=0.0).contains(&self.output.true_peak_db) {
+            return Err(bad("output.true_peak_db", "must be between -9 and 0 dBTP"));
         }
         if let Some(img) = &self.series.image {
             if !img.is_file() {

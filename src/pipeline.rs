@@ -115,6 +115,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     target.check()?;
     // A damaged published catalog stops the run now, not after the encoding.
     target.read_catalog()?;
+    let cover = match &config.series.image {
+        Some(p) => Some(media::cover::check(p)?),
+        None => None,
+    };
     let dir = work_dir(&opts.work, &inputs)?;
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
@@ -125,7 +129,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     }
 
     let agenda = &inputs.agenda;
-    let episodes = media::episodes(agenda, &plan);
+    let episodes = media::episodes(agenda, &plan, config.output.format);
     let tags = Arc::new(media::tags::TagContext {
         series: agenda
             .series
@@ -136,6 +140,8 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             .civil_date()
             .map_err(|e| Error::input(&opts.agenda, format!("bad date: {e}")))?,
         description: agenda.description.clone(),
+        chapters: media::chapter_marks(&plan),
+        cover,
     });
     let media_key = key(&(
         &decoded.key,
@@ -143,6 +149,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &config.output,
         &tags.series,
         agenda,
+        tags.cover
+            .as_ref()
+            .map(|c| blake3::hash(&c.data).to_string()),
     ));
     let renditions: Vec<Rendition> = match load_stage(&dir, "renditions", &media_key) {
         Some(r) => {
@@ -152,7 +161,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         None => {
             let r = media::render(
                 episodes,
-                &decoded.value.wav,
+                &decoded.value,
                 &config.output,
                 tags,
                 &dir.join("media"),
@@ -253,7 +262,13 @@ pub fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<P
 pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> catalog::Webinar {
     let agenda = &inputs.agenda;
     let slug = agenda.slug();
-    let offset = plan.segments.first().map(|s| s.start).unwrap_or(0.0);
+    // Chapters count from the start of the whole-webinar episode as published (trimmed).
+    let offset = renditions
+        .iter()
+        .find(|r| r.episode.kind == media::EpisodeKind::Webinar)
+        .map(|r| r.episode.start)
+        .or_else(|| plan.segments.first().map(|s| s.start))
+        .unwrap_or(0.0);
     catalog::Webinar {
         slug: slug.clone(),
         title: agenda.title.clone(),
@@ -364,7 +379,8 @@ fn decode_cached(
         std::fs::canonicalize(&inputs.recording).unwrap_or(inputs.recording.clone()),
         meta.len(),
         modified,
-        &config.output,
+        // Only what the decode depends on: a new loudness target or format must not re-decode.
+        (config.output.channels, config.output.sample_rate),
     ));
     if let Some(d) = load_stage::<audio::DecodedAudio>(dir, "decoded", &k) {
         if d.wav.exists() && d.analysis.exists() {

@@ -67,16 +67,76 @@ pub fn decode(
         Some(&progress),
     );
     progress.finish();
-    result.map_err(|e| match e {
-        crate::Error::Process { stderr_tail, .. } => crate::Error::input(
-            recording,
-            format!("its audio could not be decoded; the file may be damaged:\n{stderr_tail}"),
-        ),
-        e => e,
-    })?;
+    let checked = result
+        .map_err(|e| match e {
+            crate::Error::Process { stderr_tail, .. } => crate::Error::input(
+                recording,
+                format!("its audio could not be decoded; the file may be damaged:\n{stderr_tail}"),
+            ),
+            e => e,
+        })
+        .and_then(|log| check_complete(recording, duration, profile, &wav, &log));
+    if let Err(e) = checked {
+        // Nothing half-done: a partial decode must not be picked up by a later run.
+        let _ = std::fs::remove_file(&wav);
+        let _ = std::fs::remove_file(&analysis);
+        return Err(e);
+    }
     Ok(DecodedAudio {
         wav,
         analysis,
         duration,
     })
+}
+
+/// Seconds of decoded audio may fall short of the probed length by this much (container
+/// durations are rounded, encoders pad) before we call the stream broken.
+const SHORT_DECODE_TOLERANCE: f64 = 1.0;
+
+/// ffmpeg keeps going (exit 0) past a damaged stretch of audio or a truncated file, so
+/// compare what came out with what the container promised, and name the decoder's errors.
+fn check_complete(
+    recording: &Path,
+    duration: f64,
+    profile: &Output,
+    wav: &Path,
+    log: &[String],
+) -> Result<()> {
+    let bytes = std::fs::metadata(wav)
+        .map_err(|e| crate::Error::io(wav, e))?
+        .len();
+    let per_second = profile.sample_rate as f64 * profile.channels as f64 * 2.0;
+    let decoded = bytes.saturating_sub(44) as f64 / per_second;
+    let errors: Vec<&String> = log
+        .iter()
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("error") || l.contains("invalid data") || l.contains("corrupt")
+        })
+        .collect();
+    if decoded + SHORT_DECODE_TOLERANCE.max(duration * 0.002) >= duration {
+        if !errors.is_empty() {
+            tracing::warn!(
+                "{}: ffmpeg reported {} decoding error(s) but decoded the whole length; \
+                 listen for glitches (first: {})",
+                recording.display(),
+                errors.len(),
+                errors[0].trim()
+            );
+        }
+        return Ok(());
+    }
+    let detail = match errors.first() {
+        Some(first) => format!(" ffmpeg said: {}", first.trim()),
+        None => String::new(),
+    };
+    Err(crate::Error::input(
+        recording,
+        format!(
+            "its audio stops decoding at {} of {}: the file is damaged or incomplete.{detail}\n\
+             Export or download the recording again; nothing was produced from this one.",
+            crate::clock(decoded),
+            crate::clock(duration)
+        ),
+    ))
 }

@@ -1,11 +1,17 @@
 //! Media: cut, encode and tag the episodes.
 //!
 //! Episodes are cut from the decoded WAV (see [`crate::ingest::audio`]), never from the
-//! recording, so the expensive decode is not repeated per episode. Encodes run in a bounded
-//! pool sized to the machine, longest first, so the whole-webinar episode does not start
-//! last and leave a core idle at the end.
+//! recording, so the expensive decode is not repeated per episode. Loudness is measured
+//! for all episodes in one pass over that WAV ([`loudness`]) and dead air found in the
+//! analysis envelope ([`trim`]), so each episode is then a single encode: a static gain
+//! to the EBU R128 target, a limiter only when that gain would push the true peak over the
+//! limit, short fades. Encodes run in a bounded pool sized to the machine, longest first,
+//! so the whole-webinar episode does not start last and leave a core idle at the end.
 
+pub mod cover;
+pub mod loudness;
 pub mod tags;
+pub mod trim;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::args;
 use crate::config::Output;
 use crate::error::{Error, Result};
+use crate::ingest::audio::DecodedAudio;
 use crate::ingest::{Agenda, ItemKind};
+use crate::plan::energy::Envelope;
 use crate::plan::Plan;
 use crate::progress::Progress;
 
@@ -58,7 +66,8 @@ pub struct Rendition {
 }
 
 /// Which episodes a plan gives: one per talk and wrap-up, plus the whole webinar.
-pub fn episodes(agenda: &Agenda, plan: &Plan) -> Vec<Episode> {
+pub fn episodes(agenda: &Agenda, plan: &Plan, format: Format) -> Vec<Episode> {
+    let ext = format.extension();
     let mut out = Vec::new();
     let first = plan.segments.first().map(|s| s.start).unwrap_or(0.0);
     let last = plan
@@ -74,7 +83,7 @@ pub fn episodes(agenda: &Agenda, plan: &Plan) -> Vec<Episode> {
         speakers: agenda.people().iter().map(|p| p.name.clone()).collect(),
         start: first,
         end: last,
-        file_name: format!("{}.mp3", agenda.slug()),
+        file_name: format!("{}.{ext}", agenda.slug()),
         track: 0,
     });
     let mut counts = std::collections::HashMap::new();
@@ -99,7 +108,7 @@ pub fn episodes(agenda: &Agenda, plan: &Plan) -> Vec<Episode> {
             _ => format!("{who} – {}", agenda.title),
         };
         out.push(Episode {
-            file_name: format!("{id}-{}.mp3", crate::ingest::agenda::slugify(&who)),
+            file_name: format!("{id}-{}.{ext}", crate::ingest::agenda::slugify(&who)),
             id,
             item: Some(i),
             kind,
@@ -118,26 +127,107 @@ pub fn episodes(agenda: &Agenda, plan: &Plan) -> Vec<Episode> {
     out
 }
 
-/// Encode and tag every episode into `dir`, `jobs` at a time.
+/// The plan's segments as chapters of the whole-webinar episode, titled "item – speaker"
+/// (the speaker is left out when the item's title already names them).
+pub fn chapter_marks(plan: &Plan) -> Vec<tags::ChapterMark> {
+    plan.segments
+        .iter()
+        .map(|s| {
+            let who = s.speakers.join(", ");
+            let named = s.speakers.iter().all(|n| s.title.contains(n.as_str()));
+            tags::ChapterMark {
+                title: if named || who.is_empty() {
+                    s.title.clone()
+                } else {
+                    format!("{} – {who}", s.title)
+                },
+                start: s.start,
+                end: s.end,
+            }
+        })
+        .collect()
+}
+
+/// Container and codec of the episodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// MP3 (LAME) with ID3v2.4 tags: what every podcast app plays.
+    #[default]
+    Mp3,
+    /// AAC in MP4 (.m4a) with iTunes-style tags.
+    M4a,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Mp3 => "mp3",
+            Format::M4a => "m4a",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Mp3 => "audio/mpeg",
+            Format::M4a => "audio/mp4",
+        }
+    }
+}
+
+/// Dead air kept before the first and after the last sound of an episode, in seconds.
+const KEEP_AIR: f64 = 0.3;
+const FADE_IN: f64 = 0.2;
+const FADE_OUT: f64 = 0.3;
+/// Shortest stretch above the silence threshold that counts as sound, in seconds.
+const MIN_SOUND: f64 = 0.2;
+/// Sample-peak headroom below the true-peak limit, for inter-sample and codec overshoot.
+const PEAK_HEADROOM_DB: f64 = 0.8;
+
+/// One episode ready to encode: trimmed span and the gain that brings it to the target.
+#[derive(Debug, Clone)]
+struct Job {
+    ep: Episode,
+    gain_db: f64,
+    /// Sample-peak limit (dBFS) for the limiter, when the gain would push peaks too high.
+    limit_db: Option<f64>,
+}
+
+/// Measure, trim, encode and tag every episode into `dir`, `jobs` encoders at a time.
+/// An episode with no sound in it is reported and left out, never published silent.
 pub async fn render(
     episodes: Vec<Episode>,
-    wav: &Path,
+    audio: &DecodedAudio,
     profile: &Output,
     tags: Arc<tags::TagContext>,
     dir: &Path,
     jobs: usize,
 ) -> Result<Vec<Rendition>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut order: Vec<Episode> = episodes.clone();
-    order.sort_by(|a, b| (b.end - b.start).total_cmp(&(a.end - a.start)));
-    let total: f64 = order.iter().map(|e| e.end - e.start).sum();
+    // The two analyses read different files: run them side by side.
+    let (wav, analysis) = (audio.wav.to_path_buf(), audio.analysis.to_path_buf());
+    let blocks = tokio::task::spawn_blocking(move || loudness::Blocks::measure_wav(&wav));
+    let envelope = tokio::task::spawn_blocking(move || Envelope::from_pcm(&analysis));
+    let joined = |e: tokio::task::JoinError| Error::Mismatch(format!("analysis task failed: {e}"));
+    let blocks = blocks.await.map_err(joined)??;
+    let envelope = envelope.await.map_err(joined)??;
+
+    let mut order = Vec::new();
+    for ep in episodes.clone() {
+        match prepare(ep, &blocks, &envelope, profile) {
+            Ok(job) => order.push(job),
+            Err(skip) => tracing::warn!("{skip}"),
+        }
+    }
+    order.sort_by(|a, b| (b.ep.end - b.ep.start).total_cmp(&(a.ep.end - a.ep.start)));
+    let total: f64 = order.iter().map(|j| j.ep.end - j.ep.start).sum();
     let progress = Arc::new(Progress::new("encoding episodes", total));
     let done = Arc::new(std::sync::Mutex::new(0.0f64));
     let pool = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for ep in order {
+    for job in order {
         let (wav, profile, tags, dir) = (
-            wav.to_path_buf(),
+            audio.wav.to_path_buf(),
             profile.clone(),
             tags.clone(),
             dir.to_path_buf(),
@@ -151,9 +241,9 @@ pub async fn render(
                 .expect("the pool is never closed");
             tokio::task::spawn_blocking(move || {
                 let _span = span.enter();
-                let r = encode_one(&ep, &wav, &profile, &tags, &dir);
+                let r = encode_one(&job, &wav, &profile, &tags, &dir);
                 let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
-                *d += ep.end - ep.start;
+                *d += job.ep.end - job.ep.start;
                 progress.set_position(*d);
                 r
             })
@@ -173,6 +263,10 @@ pub async fn render(
     }
     progress.finish();
     if let Some(e) = first_error {
+        // Nothing half-done: the episodes that did finish are removed with the failure.
+        for r in &out {
+            let _ = std::fs::remove_file(&r.path);
+        }
         return Err(e);
     }
     // Back in the episode order of the plan.
@@ -180,49 +274,176 @@ pub async fn render(
     Ok(out)
 }
 
+/// Trim `ep` to its sound and work out its gain; `Err` says why it has no episode.
+fn prepare(
+    mut ep: Episode,
+    blocks: &loudness::Blocks,
+    envelope: &Envelope,
+    profile: &Output,
+) -> std::result::Result<Job, String> {
+    let span = format!(
+        "\"{}\" ({}–{})",
+        ep.title,
+        crate::clock(ep.start),
+        crate::clock(ep.end)
+    );
+    let silent = || {
+        format!(
+            "{span} is silent in the recording: no episode made for it. Check the plan \
+             (`eventcast plan`) and the recording."
+        )
+    };
+    let (first, last) =
+        trim::sound_within(envelope, ep.start, ep.end, MIN_SOUND).ok_or_else(silent)?;
+    ep.start = (first - KEEP_AIR).max(ep.start);
+    ep.end = (last + KEEP_AIR).min(ep.end);
+    let measured = blocks.span(ep.start, ep.end);
+    if measured.integrated < -60.0 {
+        return Err(silent());
+    }
+    let gain_db = profile.loudness_lufs - measured.integrated;
+    let peak_after = measured.true_peak + gain_db;
+    let limit_db = (peak_after > profile.true_peak_db - PEAK_HEADROOM_DB)
+        .then_some(profile.true_peak_db - PEAK_HEADROOM_DB);
+    tracing::debug!(
+        episode = %ep.id,
+        lufs = measured.integrated,
+        true_peak = measured.true_peak,
+        gain_db,
+        limiter = limit_db.is_some(),
+        "loudness"
+    );
+    Ok(Job {
+        ep,
+        gain_db,
+        limit_db,
+    })
+}
+
+/// Static gain, then (when peaks need it) a lookahead limiter on the sample peak.
+fn level_filters(gain_db: f64, limit_db: Option<f64>) -> Vec<String> {
+    let mut filters = vec![format!("volume={gain_db:.2}dB")];
+    if let Some(limit) = limit_db {
+        filters.push(format!(
+            "alimiter=limit={:.4}:attack=1:release=50:level=disabled:latency=1",
+            10f64.powf(limit / 20.0).max(0.0625)
+        ));
+    }
+    filters
+}
+
+/// Limiting peaks takes loudness away (a few LU for peaky speech). Measure how much with
+/// cheap passes of gain + limiter + `ebur128` over the episode's PCM (no encoding), and
+/// return the extra gain that lands the limited episode on the target.
+fn limiter_makeup(job: &Job, wav: &Path, target: f64) -> Result<f64> {
+    let mut extra = 0.0;
+    for _ in 0..MAKEUP_PASSES {
+        let mut filters = level_filters(job.gain_db + extra, job.limit_db);
+        filters.push("ebur128".into());
+        let log = crate::ffmpeg::run(
+            args![
+                "-ss",
+                format!("{:.3}", job.ep.start),
+                "-t",
+                format!("{:.3}", job.ep.end - job.ep.start),
+                "-i",
+                wav,
+                "-af",
+                filters.join(","),
+                "-f",
+                "null",
+                "-"
+            ],
+            None,
+        )?;
+        let Some(measured) = summary_integrated(&log) else {
+            tracing::warn!(episode = %job.ep.id, "ffmpeg's ebur128 printed no summary");
+            break;
+        };
+        let error = target - measured;
+        tracing::debug!(episode = %job.ep.id, measured, extra, "after the limiter");
+        // The limiter eats part of any added gain, so overshoot the correction a little.
+        extra += error * 1.3;
+        // A small correction lands well enough; only heavy limiting is measured again.
+        if error.abs() < 1.0 {
+            break;
+        }
+    }
+    Ok(extra)
+}
+
+const MAKEUP_PASSES: usize = 2;
+
+/// The integrated loudness in the summary ffmpeg's `ebur128` filter prints at the end.
+fn summary_integrated(log: &[String]) -> Option<f64> {
+    let at = log.iter().rposition(|l| l.contains("Summary:"))?;
+    log[at..].iter().find_map(|l| {
+        let rest = l.trim().strip_prefix("I:")?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
 fn encode_one(
-    ep: &Episode,
+    job: &Job,
     wav: &Path,
     profile: &Output,
     tags: &tags::TagContext,
     dir: &Path,
 ) -> Result<Rendition> {
+    let ep = &job.ep;
+    let format = profile.format;
     let path = dir.join(&ep.file_name);
-    let partial = dir.join(format!(".{}.partial.mp3", ep.file_name));
+    let partial = dir.join(format!(".{}.partial.{}", ep.file_name, format.extension()));
     let length = (ep.end - ep.start).max(0.0);
-    let fade_out_at = (length - 0.5).max(0.0);
-    crate::ffmpeg::run(
-        args![
-            "-ss",
-            format!("{:.3}", ep.start),
-            "-t",
-            format!("{length:.3}"),
-            "-i",
-            wav,
-            "-map_metadata",
-            "-1",
-            "-af",
-            format!("afade=t=in:d=0.3,afade=t=out:st={fade_out_at:.3}:d=0.5"),
-            "-ac",
-            profile.channels.to_string(),
-            "-ar",
-            profile.sample_rate.to_string(),
+    let mut gain_db = job.gain_db;
+    if job.limit_db.is_some() {
+        gain_db += limiter_makeup(job, wav, profile.loudness_lufs)?;
+    }
+    let mut filters = level_filters(gain_db, job.limit_db);
+    filters.push(format!("afade=t=in:d={FADE_IN}"));
+    filters.push(format!(
+        "afade=t=out:st={:.3}:d={FADE_OUT}",
+        (length - FADE_OUT).max(0.0)
+    ));
+    let mut args = args![
+        "-ss",
+        format!("{:.3}", ep.start),
+        "-t",
+        format!("{length:.3}"),
+        "-i",
+        wav,
+        "-map_metadata",
+        "-1",
+        "-af",
+        filters.join(","),
+        "-ac",
+        profile.channels.to_string(),
+        "-ar",
+        profile.sample_rate.to_string(),
+        "-b:a",
+        format!("{}k", profile.bitrate_kbps),
+    ];
+    args.extend(match format {
+        Format::Mp3 => args![
             "-c:a",
             "libmp3lame",
-            "-b:a",
-            format!("{}k", profile.bitrate_kbps),
             "-id3v2_version",
             "0",
             "-write_id3v1",
             "0",
             "-f",
-            "mp3",
-            &partial,
+            "mp3"
         ],
-        None,
-    )?;
-    tags::write(&partial, ep, tags)?;
-    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
+        Format::M4a => args!["-c:a", "aac", "-movflags", "+faststart", "-f", "mp4"],
+    });
+    args.push(partial.clone().into());
+    let result = crate::ffmpeg::run(args, None)
+        .and_then(|_| tags::write(&partial, ep, tags, format))
+        .and_then(|_| std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e)));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
     let bytes = std::fs::metadata(&path)
         .map_err(|e| Error::io(&path, e))?
         .len();
@@ -232,6 +453,6 @@ fn encode_one(
         path,
         bytes,
         duration,
-        mime: "audio/mpeg".into(),
+        mime: format.mime().into(),
     })
 }

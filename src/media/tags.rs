@@ -1,10 +1,12 @@
-//! ID3v2 tags, written with the `id3` crate.
+//! Tags, written with tagging libraries (never by hand): ID3v2.4 for MP3 (`id3`, including
+//! CHAP/CTOC chapters and the APIC cover), iTunes-style atoms for M4A (`mp4ameta`).
 
 use std::path::Path;
 
-use id3::{Tag, TagLike, Timestamp, Version};
+use id3::frame::{Chapter, Picture, PictureType, TableOfContents};
+use id3::{Frame, Tag, TagLike, Timestamp, Version};
 
-use super::{Episode, EpisodeKind};
+use super::{Episode, EpisodeKind, Format};
 use crate::error::{Error, Result};
 
 /// What every episode of one webinar shares in its tags.
@@ -14,9 +16,56 @@ pub struct TagContext {
     pub webinar: String,
     pub date: jiff::civil::Date,
     pub description: String,
+    /// Cover art (series or webinar artwork), already checked by [`super::cover::check`].
+    pub cover: Option<super::cover::Cover>,
+    /// The agenda items, in recording time: the whole-webinar episode's chapters.
+    pub chapters: Vec<ChapterMark>,
 }
 
-pub fn write(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
+/// One agenda item as a chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChapterMark {
+    /// "Item – Speaker".
+    pub title: String,
+    /// Seconds from the start of the recording.
+    pub start: f64,
+    pub end: f64,
+}
+
+impl TagContext {
+    /// Chapters of `ep` with times relative to its (trimmed) start, in milliseconds.
+    fn chapters_of(&self, ep: &Episode) -> Vec<(String, u32, u32)> {
+        if ep.kind != EpisodeKind::Webinar {
+            return Vec::new();
+        }
+        let length = ep.end - ep.start;
+        let ms = |t: f64| ((t - ep.start).clamp(0.0, length) * 1000.0).round() as u32;
+        self.chapters
+            .iter()
+            .filter(|c| ms(c.end) > ms(c.start))
+            .map(|c| (c.title.clone(), ms(c.start), ms(c.end)))
+            .collect()
+    }
+
+    fn description_of(&self, ep: &Episode) -> String {
+        if ep.kind == EpisodeKind::Webinar {
+            return self.description.clone();
+        }
+        format!(
+            "{} – from the webinar \"{}\" ({}).",
+            ep.title, self.webinar, self.date
+        )
+    }
+}
+
+pub fn write(path: &Path, ep: &Episode, ctx: &TagContext, format: Format) -> Result<()> {
+    match format {
+        Format::Mp3 => write_id3(path, ep, ctx),
+        Format::M4a => write_mp4(path, ep, ctx),
+    }
+}
+
+fn write_id3(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
     let mut tag = Tag::new();
     tag.set_title(&ep.title);
     tag.set_artist(ep.speakers.join(", "));
@@ -32,13 +81,62 @@ pub fn write(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
         minute: None,
         second: None,
     });
-    if ep.kind == EpisodeKind::Webinar && !ctx.description.is_empty() {
-        tag.add_frame(id3::frame::Comment {
-            lang: "eng".into(),
-            description: String::new(),
-            text: ctx.description.clone(),
+    tag.add_frame(id3::frame::Comment {
+        lang: "eng".into(),
+        description: String::new(),
+        text: ctx.description_of(ep),
+    });
+    if let Some(cover) = &ctx.cover {
+        tag.add_frame(Picture {
+            mime_type: cover.mime.to_string(),
+            picture_type: PictureType::CoverFront,
+            description: "Cover".into(),
+            data: cover.data.clone(),
+        });
+    }
+    let chapters = ctx.chapters_of(ep);
+    if !chapters.is_empty() {
+        let ids: Vec<String> = (1..=chapters.len()).map(|i| format!("chp{i}")).collect();
+        for ((title, start, end), id) in chapters.iter().zip(&ids) {
+            tag.add_frame(Chapter {
+                element_id: id.clone(),
+                start_time: *start,
+                end_time: *end,
+                start_offset: u32::MAX,
+                end_offset: u32::MAX,
+                frames: vec![Frame::text("TIT2", title.as_str())],
+            });
+        }
+        tag.add_frame(TableOfContents {
+            element_id: "toc".into(),
+            top_level: true,
+            ordered: true,
+            elements: ids,
+            frames: vec![Frame::text("TIT2", "Chapters")],
         });
     }
     tag.write_to_path(path, Version::Id3v24)
         .map_err(|e| Error::input(path, format!("could not write its ID3 tags: {e}")))
+}
+
+fn write_mp4(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
+    let fail = |e: mp4ameta::Error| Error::input(path, format!("could not write its tags: {e}"));
+    let mut tag = mp4ameta::Tag::read_from_path(path).map_err(fail)?;
+    tag.set_title(&ep.title);
+    tag.set_artist(ep.speakers.join(", "));
+    tag.set_album(format!("{} / {}", ctx.series, ctx.webinar));
+    tag.set_album_artist(&ctx.series);
+    tag.set_genre("Podcast");
+    tag.set_track_number(ep.track.min(u16::MAX as u32) as u16);
+    tag.set_year(ctx.date.to_string());
+    tag.set_description(ctx.description_of(ep));
+    if let Some(cover) = &ctx.cover {
+        let fmt = if cover.mime == "image/png" {
+            mp4ameta::ImgFmt::Png
+        } else {
+            mp4ameta::ImgFmt::Jpeg
+        };
+        tag.set_artwork(mp4ameta::Img::new(fmt, cover.data.clone()));
+    }
+    tag.write_to_path(path).map_err(fail)
 }

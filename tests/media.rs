@@ -1,0 +1,556 @@
+//! Episodes as a listener and a podcast app see them: loudness and true peak measured by
+//! ffmpeg's `ebur128`, dead air by `silencedetect`, tags read back with the `id3` crate and
+//! ffprobe, and what happens with bad input. All media is generated here.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use eventcast::synth::{self, Script, Utterance, Voice};
+
+const TARGET_LUFS: f64 = -16.0;
+const PEAK_LIMIT: f64 = -1.0;
+
+/// ffmpeg's EBU R128 summary of a file: (integrated LUFS, true peak dBTP).
+fn loudness(path: &Path) -> (f64, f64) {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let summary = &log[log.rfind("Summary:").expect("ebur128 prints a summary")..];
+    let value = |key: &str| -> f64 {
+        let line = summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("no {key} in {summary}"));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
+}
+
+/// Seconds of silence (below -45 dBFS) at the start and at the end of a file.
+fn edge_silence(path: &Path) -> (f64, f64) {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-af", "silencedetect=noise=-45dB:d=0.05", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let times = |key: &str| -> Vec<f64> {
+        log.lines()
+            .filter_map(|l| l.split(key).nth(1))
+            .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+            .collect()
+    };
+    let (starts, ends) = (times("silence_start: "), times("silence_end: "));
+    let duration = common::probe(path).duration;
+    let leading = match (starts.first(), ends.first()) {
+        (Some(&s), Some(&e)) if s <= 0.01 => e,
+        _ => 0.0,
+    };
+    // A silence still open at the end (no silence_end after the last start) is trailing.
+    let trailing = match starts.last() {
+        Some(&s)
+            if starts.len() > ends.len() || ends.last().is_some_and(|&e| e >= duration - 0.05) =>
+        {
+            duration - s
+        }
+        _ => 0.0,
+    };
+    (leading, trailing)
+}
+
+/// One `eventcast demo`-style run shared by the tests that only read its output.
+struct DemoRun {
+    inputs: PathBuf,
+    site: PathBuf,
+    work: PathBuf,
+    stderr: String,
+}
+
+fn demo_run() -> &'static DemoRun {
+    static RUN: OnceLock<DemoRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("media-demo");
+        let _ = std::fs::remove_dir_all(&root);
+        let inputs = root.join("inputs");
+        let d = common::demo_inputs(&inputs);
+        let (site, work) = (root.join("site"), root.join("work"));
+        let out = common::run(&[
+            "run",
+            "--recording",
+            d.recording.to_str().unwrap(),
+            "--agenda",
+            d.agenda.to_str().unwrap(),
+            "--config",
+            d.config.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+            "--work",
+            work.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", common::text(&out));
+        DemoRun {
+            inputs,
+            site,
+            work,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+}
+
+fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walk(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_episode_meets_the_loudness_target_and_peak_limit() {
+    let run = demo_run();
+    let mp3s = files_with_ext(&run.site, "mp3");
+    assert_eq!(mp3s.len(), 4, "webinar, two talks, wrap-up: {mp3s:?}");
+    for mp3 in &mp3s {
+        let (i, tp) = loudness(mp3);
+        assert!(
+            (i - TARGET_LUFS).abs() <= 1.0,
+            "{}: {i} LUFS, want {TARGET_LUFS} ± 1",
+            mp3.display()
+        );
+        assert!(tp <= PEAK_LIMIT, "{}: true peak {tp} dBTP", mp3.display());
+    }
+}
+
+#[test]
+fn dead_air_is_trimmed_to_half_a_second() {
+    let run = demo_run();
+    // The recording starts with 6 s of waiting room and ends with 3 s of silence.
+    for mp3 in files_with_ext(&run.site, "mp3") {
+        let (lead, trail) = edge_silence(&mp3);
+        assert!(
+            lead <= 0.5,
+            "{}: {lead:.2} s of leading silence",
+            mp3.display()
+        );
+        assert!(
+            trail <= 0.5,
+            "{}: {trail:.2} s of trailing silence",
+            mp3.display()
+        );
+    }
+}
+
+#[test]
+fn tags_carry_the_metadata_cover_and_chapters() {
+    let run = demo_run();
+    let agenda = eventcast::ingest::Agenda::load(&run.inputs.join("agenda.toml")).unwrap();
+    let mp3s = files_with_ext(&run.site, "mp3");
+    for mp3 in &mp3s {
+        let tag = id3::Tag::read_from_path(mp3).expect("ID3 tag");
+        use id3::TagLike;
+        assert!(
+            tag.title().is_some_and(|t| !t.is_empty()),
+            "{}",
+            mp3.display()
+        );
+        assert!(tag.artist().is_some_and(|a| !a.is_empty()));
+        assert_eq!(
+            tag.album(),
+            Some(format!("Learning from cities / {}", agenda.title).as_str())
+        );
+        let date = tag.date_recorded().expect("recording date");
+        assert_eq!(
+            format!(
+                "{:04}-{:02}-{:02}",
+                date.year,
+                date.month.unwrap(),
+                date.day.unwrap()
+            ),
+            agenda.date
+        );
+        assert!(tag.track().is_some_and(|t| (1..=4).contains(&t)));
+        assert!(tag.comments().next().is_some_and(|c| !c.text.is_empty()));
+        let pic = tag.pictures().next().expect("an APIC cover");
+        assert_eq!(pic.mime_type, "image/png");
+        // PNG IHDR: width and height are the big-endian words at bytes 16 and 20.
+        let side = |at: usize| u32::from_be_bytes(pic.data[at..at + 4].try_into().unwrap());
+        assert_eq!((side(16), side(20)), (1400, 1400));
+    }
+
+    // The whole-webinar episode: one chapter per agenda item, at the plan's times.
+    let webinar = mp3s
+        .iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy() == format!("{}.mp3", agenda.slug()))
+        .expect("the whole-webinar episode");
+    let tag = id3::Tag::read_from_path(webinar).unwrap();
+    let chapters: Vec<_> = tag.chapters().collect();
+    assert_eq!(chapters.len(), agenda.items.len());
+    let toc: Vec<_> = tag.tables_of_contents().collect();
+    assert_eq!(toc.len(), 1);
+    assert!(toc[0].top_level && toc[0].ordered);
+    assert_eq!(toc[0].elements.len(), chapters.len());
+    let plan = plan_json(run);
+    let segments = plan["segments"].as_array().unwrap();
+    let offset = segments[0]["start"].as_f64().unwrap();
+    for (chap, seg) in chapters.iter().zip(segments) {
+        let title = chap
+            .frames
+            .iter()
+            .find(|f| f.id() == "TIT2")
+            .and_then(|f| f.content().text())
+            .expect("chapter title");
+        for who in seg["speakers"].as_array().unwrap() {
+            assert!(title.contains(who.as_str().unwrap()), "{title} names {who}");
+        }
+        let want = (seg["start"].as_f64().unwrap() - offset) * 1000.0;
+        assert!(
+            (chap.start_time as f64 - want).abs() <= 350.0,
+            "{title}: chapter at {} ms, plan says {want:.0} ms",
+            chap.start_time
+        );
+    }
+    assert_eq!(chapters[0].start_time, 0);
+    let talk = mp3s
+        .iter()
+        .find(|p| p.to_string_lossy().contains("talk-1"))
+        .unwrap();
+    assert_eq!(
+        id3::Tag::read_from_path(talk).unwrap().chapters().count(),
+        0
+    );
+}
+
+fn plan_json(run: &DemoRun) -> serde_json::Value {
+    let out = common::run(&[
+        "plan",
+        "--recording",
+        run.inputs.join("recording.mp4").to_str().unwrap(),
+        "--agenda",
+        run.inputs.join("agenda.toml").to_str().unwrap(),
+        "--work",
+        run.work.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn m4a_option_is_normalised_and_tagged() {
+    let run = demo_run();
+    let dir = tempfile::tempdir().unwrap();
+    let config = run.inputs.join("pipeline.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("format = \"mp3\"", "format = \"m4a\"");
+    let m4a_config = run.inputs.join("pipeline-m4a.toml");
+    std::fs::write(&m4a_config, text).unwrap();
+    let site = dir.path().join("site");
+    let out = common::run(&[
+        "run",
+        "--recording",
+        run.inputs.join("recording.mp4").to_str().unwrap(),
+        "--agenda",
+        run.inputs.join("agenda.toml").to_str().unwrap(),
+        "--config",
+        m4a_config.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--work",
+        dir.path().join("work").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let files = files_with_ext(&site, "m4a");
+    assert_eq!(files.len(), 4, "{files:?}");
+    for f in &files {
+        let (i, tp) = loudness(f);
+        assert!((i - TARGET_LUFS).abs() <= 1.0, "{}: {i} LUFS", f.display());
+        assert!(tp <= PEAK_LIMIT, "{}: {tp} dBTP", f.display());
+        let p = common::probe(f);
+        assert_eq!(p.audio_streams, 1);
+        assert!(
+            p.tags.get("title").is_some_and(|t| !t.is_empty()),
+            "{:?}",
+            p.tags
+        );
+        assert!(p.tags.get("artist").is_some_and(|t| !t.is_empty()));
+        assert!(p
+            .tags
+            .get("album")
+            .is_some_and(|t| t.contains("Learning from cities")));
+        // The cover is an attached picture stream of 1400 × 1400.
+        let dims = Command::new("ffprobe")
+            .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+            .args(["stream=width,height", "-of", "csv=p=0"])
+            .arg(f)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&dims.stdout).trim(), "1400,1400");
+    }
+    let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
+    assert!(
+        feed.contains("audio/mp4"),
+        "the feed announces AAC enclosures"
+    );
+}
+
+// ---- bad input ----
+
+fn run_with(
+    recording: &Path,
+    agenda: &Path,
+    config: Option<&Path>,
+    root: &Path,
+) -> std::process::Output {
+    let mut args = vec![
+        "run".to_string(),
+        "--recording".into(),
+        recording.display().to_string(),
+        "--agenda".into(),
+        agenda.display().to_string(),
+        "--out".into(),
+        root.join("site").display().to_string(),
+        "--work".into(),
+        root.join("work").display().to_string(),
+    ];
+    if let Some(c) = config {
+        args.extend(["--config".to_string(), c.display().to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    common::run(&args)
+}
+
+const SHORT_AGENDA: &str = r#"
+title = "Short test webinar"
+date = "2026-11-20"
+language = "en"
+
+[moderator]
+name = "Lucía Fernández"
+
+[[items]]
+kind = "intro"
+minutes = 0.25
+
+[[items]]
+kind = "talk"
+minutes = 0.5
+[[items.speakers]]
+name = "Amara Okafor"
+
+[[items]]
+kind = "talk"
+minutes = 0.5
+[[items.speakers]]
+name = "João Silva"
+
+[[items]]
+kind = "wrapup"
+minutes = 0.25
+[[items.speakers]]
+name = "Helena Varga"
+"#;
+
+fn sine(path: &Path, seconds: f64, extra: &[&str]) {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("sine=frequency=300:duration={seconds}"))
+        .args(extra)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn assert_nothing_published(root: &Path) {
+    let published = files_with_ext(&root.join("site"), "mp3");
+    assert!(published.is_empty(), "{published:?}");
+    assert!(!root.join("site/feed.xml").exists());
+}
+
+#[test]
+fn audio_that_stops_decoding_part_way_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let agenda = dir.path().join("agenda.toml");
+    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    // A 90 s MP3 whose middle third is overwritten with junk: ffmpeg skips it and exits 0.
+    let rec = dir.path().join("damaged.mp3");
+    sine(&rec, 90.0, &["-c:a", "libmp3lame", "-b:a", "64k"]);
+    let mut bytes = std::fs::read(&rec).unwrap();
+    let n = bytes.len();
+    for b in &mut bytes[n / 3..2 * n / 3] {
+        *b = 0;
+    }
+    std::fs::write(&rec, bytes).unwrap();
+    let out = run_with(&rec, &agenda, None, dir.path());
+    let text = common::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("damaged.mp3") && text.contains("stops decoding"),
+        "{text}"
+    );
+    assert_nothing_published(dir.path());
+    // No half-decoded audio is left for a later run to pick up.
+    let leftovers: Vec<_> = files_with_ext(&dir.path().join("work"), "wav");
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_recording_much_shorter_than_the_agenda_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let agenda = dir.path().join("agenda.toml");
+    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    let rec = dir.path().join("short.wav");
+    sine(&rec, 20.0, &[]);
+    let out = run_with(&rec, &agenda, None, dir.path());
+    let text = common::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("agenda plans") && text.contains("short.wav"),
+        "{text}"
+    );
+    assert_nothing_published(dir.path());
+}
+
+#[test]
+fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
+    let run = demo_run();
+    let dir = tempfile::tempdir().unwrap();
+    let cover = dir.path().join("wide.png");
+    let made = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i"])
+        .args(["color=c=red:size=800x600:d=1", "-frames:v", "1"])
+        .arg(&cover)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let config = dir.path().join("pipeline.toml");
+    let text = std::fs::read_to_string(run.inputs.join("pipeline.toml"))
+        .unwrap()
+        .replace(
+            "image = \"artwork.png\"",
+            &format!("image = \"{}\"", cover.display()),
+        );
+    std::fs::write(&config, text).unwrap();
+    let out = run_with(
+        &run.inputs.join("recording.mp4"),
+        &run.inputs.join("agenda.toml"),
+        Some(&config),
+        dir.path(),
+    );
+    let text = common::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("wide.png") && text.contains("800×600"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ffmpeg -i") && text.contains("1400"),
+        "offers the resize: {text}"
+    );
+    assert_nothing_published(dir.path());
+}
+
+#[test]
+fn a_silent_talk_is_reported_and_gets_no_episode() {
+    let dir = tempfile::tempdir().unwrap();
+    let agenda = dir.path().join("agenda.toml");
+    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    // Intro and the first talk speak; the second talk's slot is 45 s of room noise.
+    let u = |speaker: &str, text: &str, pause_after: f64| Utterance {
+        speaker: speaker.into(),
+        text: text.into(),
+        pause_after,
+    };
+    let line = "Cities learn from each other when they share what worked and what failed.";
+    let script = Script {
+        lead_silence: 2.0,
+        voices: [
+            ("mod".to_string(), Voice::new("slt", 1.0)),
+            ("amara".to_string(), Voice::new("awb", 1.0)),
+            ("helena".to_string(), Voice::new("kal16", 1.15)),
+        ]
+        .into_iter()
+        .collect(),
+        utterances: vec![
+            u(
+                "mod",
+                "Welcome everyone to this short test webinar about cities.",
+                0.5,
+            ),
+            u(
+                "mod",
+                "Our first speaker is Amara. Amara, please go ahead.",
+                0.8,
+            ),
+            u("amara", line, 0.4),
+            u("amara", line, 0.4),
+            u("amara", line, 0.4),
+            u("amara", line, 0.4),
+            u("amara", line, 0.4),
+            u("amara", "That is all from me today, thank you.", 47.0),
+            u("helena", "Thank you all for joining us today.", 0.5),
+            u("helena", line, 0.5),
+            u("helena", "See you at the next webinar, goodbye.", 1.0),
+        ],
+        noise_db: Some(-60.0),
+    };
+    let rec = dir.path().join("silent-talk.wav");
+    synth::render(&script, &rec, None, &dir.path().join("synth")).unwrap();
+    let out = run_with(&rec, &agenda, None, dir.path());
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("João Silva") && text.contains("silent"),
+        "{text}"
+    );
+    let mp3s = files_with_ext(&dir.path().join("site"), "mp3");
+    let names: Vec<String> = mp3s
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n.starts_with("talk-1")), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.contains("joao")),
+        "no silent episode: {names:?}"
+    );
+    for mp3 in &mp3s {
+        let (i, _) = loudness(mp3);
+        assert!((i - TARGET_LUFS).abs() <= 1.0, "{}: {i}", mp3.display());
+    }
+    assert!(!std::fs::read_to_string(dir.path().join("site/feed.xml"))
+        .unwrap()
+        .contains("joao"));
+}
+
+#[test]
+fn the_run_reports_no_warning_for_a_healthy_webinar() {
+    let run = demo_run();
+    assert!(!run.stderr.contains("silent"), "{}", run.stderr);
+}
