@@ -73,7 +73,7 @@ pub fn plan_only(
 
 pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     crate::ffmpeg::require_tools()?;
-    let config = load_config(opts.config.as_deref())?;
+    let mut config = load_config(opts.config.as_deref())?;
     let target_root = match (&opts.out, &config.target) {
         (Some(out), _) => out.clone(),
         (None, Target::Dir { path }) => path.clone(),
@@ -86,6 +86,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     target.check()?;
     let published = target.read_catalog()?;
     let dir = work_dir(&opts.work, &inputs)?;
+    site::ensure_artwork(&mut config, &target_root, &opts.work)?;
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
     let decoded = decode_cached(&inputs, &config, &dir)?;
@@ -181,11 +182,12 @@ fn publish_checked(target: &DirTarget, uploads: Vec<Upload>) -> Result<PublishRe
 /// rendered and published without it first, then its folder (media, page, chapters,
 /// transcripts) is deleted, so no published page or feed ever points at a deleted file.
 pub fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<PathBuf> {
-    let config = load_config(config)?;
+    let mut config = load_config(config)?;
     let root = match (out, &config.target) {
         (Some(out), _) => out.to_path_buf(),
         (None, Target::Dir { path }) => path.clone(),
     };
+    site::ensure_artwork(&mut config, &root, &std::env::temp_dir().join("eventcast"))?;
     let target = DirTarget { root: root.clone() };
     target.check()?;
     let mut published = target.read_catalog()?;
