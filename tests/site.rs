@@ -607,6 +607,10 @@ fn pages_are_valid_accessible_self_contained_and_render_in_chromium() {
         .collect();
     assert_eq!(langs, ["es", "en"]);
 
+    let counts: Vec<String> = select(&index, ".webinars .when").iter().map(text).collect();
+    assert!(counts[0].ends_with("· 2 episodios"), "{counts:?}");
+    assert!(counts[1].ends_with("· 1 episode"), "{counts:?}");
+
     // Valid HTML5 by the Nu Html Checker.
     let pages = vec![
         root.join("index.html"),
@@ -677,6 +681,23 @@ fn a_template_error_names_the_template_and_line() {
     )
     .unwrap();
     assert!(feed.contains("– mine &amp; Open data"), "{feed}");
+}
+
+#[test]
+fn without_series_image_the_published_cover_or_a_plain_one_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let published = dir.path().join("site");
+    std::fs::create_dir_all(&published).unwrap();
+    let mut config = Config::builtin();
+    assert_eq!(config.series.image, None);
+    eventcast::site::ensure_artwork(&mut config, &published, &dir.path().join("scratch")).unwrap();
+    let plain = config.series.image.clone().unwrap();
+    eventcast::site::check::check_artwork(&std::fs::read(&plain).unwrap()).unwrap();
+
+    artwork(&published.join("artwork.png"), 2000, 2000);
+    let mut config = Config::builtin();
+    eventcast::site::ensure_artwork(&mut config, &published, &dir.path().join("scratch")).unwrap();
+    assert_eq!(config.series.image, Some(published.join("artwork.png")));
 }
 
 #[test]

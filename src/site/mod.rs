@@ -363,7 +363,7 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         "moderator": w.moderator.as_ref().map(|m| person_view(m, true)),
         "speakers": w.speakers.iter().map(|p| person_view(p, false)).collect::<Vec<_>>(),
         "episodes": episodes,
-        "episode_count": w.episodes.len(),
+        "episode_count": t.episodes(w.episodes.len()),
         "player": whole.map(|e| json!(format!("{}-player", e["id"].as_str().unwrap_or_default()))).unwrap_or(json!(null)),
         "audio_url": whole.map(|e| e["url"].clone()).unwrap_or(json!(null)),
         "audio_file": whole.map(|e| e["file"].clone()).unwrap_or(json!(null)),
