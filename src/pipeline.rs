@@ -105,7 +105,14 @@ pub fn plan_only(
 
 pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     crate::ffmpeg::require_tools()?;
-    let config = load_config(opts.config.as_deref())?;
+    let mut config = load_config(opts.config.as_deref())?;
+    // What the catalog records, from the inputs and the settings as the user wrote them.
+    let input_fingerprint = fingerprint(
+        &opts.recording,
+        &opts.agenda,
+        opts.transcript.as_deref(),
+        &config,
+    )?;
     let target_root = target_root(&config, opts.out.as_deref());
     let target = DirTarget {
         root: target_root.clone(),
@@ -115,6 +122,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     target.check()?;
     // A damaged published catalog stops the run now, not after the encoding.
     target.read_catalog()?;
+    site::ensure_artwork(&mut config, &target_root, &opts.work)?;
     let cover = match &config.series.image {
         Some(p) => Some(media::cover::check(p)?),
         None => None,
@@ -175,12 +183,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     };
 
     let mut webinar = catalog_entry(&inputs, &plan, &renditions);
-    webinar.fingerprint = Some(fingerprint(
-        &opts.recording,
-        &opts.agenda,
-        opts.transcript.as_deref(),
-        &config,
-    )?);
+    webinar.fingerprint = Some(input_fingerprint);
     let slug = webinar.slug.clone();
     // Other runs may have published since we started: merge into the catalog as it is now,
     // holding the target's lock until our catalog and feed are in place.
@@ -230,11 +233,12 @@ fn publish_checked(target: &DirTarget, uploads: Vec<Upload>) -> Result<PublishRe
 /// rendered and published without it first, then its folder (media, page, chapters,
 /// transcripts) is deleted, so no published page or feed ever points at a deleted file.
 pub fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<PathBuf> {
-    let config = load_config(config)?;
+    let mut config = load_config(config)?;
     let root = match (out, &config.target) {
         (Some(out), _) => out.to_path_buf(),
         (None, Target::Dir { path }) => path.clone(),
     };
+    site::ensure_artwork(&mut config, &root, &std::env::temp_dir().join("eventcast"))?;
     let target = DirTarget { root: root.clone() };
     target.check()?;
     let mut published = target.read_catalog()?;

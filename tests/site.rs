@@ -61,6 +61,28 @@ fn vnu_errors(pages: &[PathBuf]) -> String {
         + String::from_utf8_lossy(&out.stdout).trim()
 }
 
+/// The DOM of `page` after headless Chromium ran its scripts.
+fn chromium_dom(page: &Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("{} ({e})", install_hint("chromium")));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Render `page` in headless Chromium at `width`×`height` into `png`.
 fn screenshot(page: &Path, png: &Path, width: u32, height: u32) {
     std::fs::create_dir_all(png.parent().unwrap()).unwrap();
@@ -558,6 +580,20 @@ fn pages_are_valid_accessible_self_contained_and_render_in_chromium() {
             ("webinar.mp3#t=30", "30", "webinar-player")
         ]
     );
+    // In a browser, following a chapter link seeks the player (and leaves the page open).
+    let probe = page_path.with_file_name("probe.html");
+    let clicking = std::fs::read_to_string(&page_path).unwrap().replace(
+        "</body>",
+        "<script>document.querySelectorAll('#webinar ol.chapters a')[2].click();\
+         document.title = 'at=' + document.getElementById('webinar-player').currentTime;</script></body>",
+    );
+    std::fs::write(&probe, clicking).unwrap();
+    let dom = chromium_dom(&probe);
+    std::fs::remove_file(&probe).unwrap();
+    assert!(
+        dom.contains("<title>at=30</title>"),
+        "the chapter link did not seek the player:\n{dom}"
+    );
     // Transcript by speaker, folded away by default.
     let details = select(&html, "details");
     assert_eq!(details.len(), 1);
@@ -608,6 +644,10 @@ fn pages_are_valid_accessible_self_contained_and_render_in_chromium() {
         .map(|li| li.value().attr("lang").unwrap())
         .collect();
     assert_eq!(langs, ["es", "en"]);
+
+    let counts: Vec<String> = select(&index, ".webinars .when").iter().map(text).collect();
+    assert!(counts[0].ends_with("· 2 episodios"), "{counts:?}");
+    assert!(counts[1].ends_with("· 1 episode"), "{counts:?}");
 
     // Valid HTML5 by the Nu Html Checker.
     let pages = vec![
@@ -682,6 +722,23 @@ fn a_template_error_names_the_template_and_line() {
 }
 
 #[test]
+fn without_series_image_the_published_cover_or_a_plain_one_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let published = dir.path().join("site");
+    std::fs::create_dir_all(&published).unwrap();
+    let mut config = Config::builtin();
+    assert_eq!(config.series.image, None);
+    eventcast::site::ensure_artwork(&mut config, &published, &dir.path().join("scratch")).unwrap();
+    let plain = config.series.image.clone().unwrap();
+    eventcast::site::check::check_artwork(&std::fs::read(&plain).unwrap()).unwrap();
+
+    artwork(&published.join("artwork.png"), 2000, 2000);
+    let mut config = Config::builtin();
+    eventcast::site::ensure_artwork(&mut config, &published, &dir.path().join("scratch")).unwrap();
+    assert_eq!(config.series.image, Some(published.join("artwork.png")));
+}
+
+#[test]
 fn the_check_lists_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     let (_, catalog, root) = constructed_site(dir.path());
@@ -697,9 +754,43 @@ fn the_check_lists_every_problem() {
     let html = std::fs::read_to_string(&index).unwrap();
     std::fs::write(&index, html.replace("style.css", "styles.css")).unwrap();
 
+    let vtt = root.join(w.episodes[1].path.replace(".mp3", ".vtt"));
+    std::fs::write(&vtt, "WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nbackwards\n").unwrap();
+    // A feed without an Apple category or owner e-mail, and with a duplicated GUID.
+    let feed = root.join("feed.xml");
+    let xml = std::fs::read_to_string(&feed).unwrap();
+    let xml = xml
+        .replace("<itunes:category text=\"Education\"/>", "")
+        .replace(
+            "<itunes:category text=\"Government\"/>",
+            "<itunes:category text=\"Urbanism\"/>",
+        )
+        .replace("<itunes:email>podcasts@example.org</itunes:email>", "")
+        .replace(&w.episodes[1].guid, &w.episodes[0].guid);
+    std::fs::write(&feed, xml).unwrap();
+
     let out = common::run(&["check", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"Urbanism\" is not an Apple Podcasts category"),
+        "{err}"
+    );
+    assert!(
+        err.contains("<itunes:owner> has no <itunes:email>"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "<guid> {} is used by an earlier item too",
+            w.episodes[0].guid
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(".vtt: line 3: the cue ends before it starts"),
+        "{err}"
+    );
     assert!(
         err.contains(&format!(
             "length says {} bytes but {} has {}",

@@ -23,6 +23,7 @@ pub struct Labels {
     pub subscribe_text: &'static str,
     pub feed_address: &'static str,
     pub play: &'static str,
+    pub episode: &'static str,
     pub episodes: &'static str,
     pub from_webinar: &'static str,
     months: [&'static str; 12],
@@ -45,6 +46,7 @@ const EN: Labels = Labels {
     subscribe_text: "Follow the series in your podcast app: add this feed address (in Apple Podcasts: Library, then Follow a Show by URL).",
     feed_address: "Feed address",
     play: "Play",
+    episode: "episode",
     episodes: "episodes",
     from_webinar: "From the webinar",
     months: [
@@ -69,6 +71,7 @@ const ES: Labels = Labels {
     subscribe_text: "Sigue la serie en tu aplicación de podcasts: añade esta dirección del feed (en Apple Podcasts: Biblioteca, Seguir un programa por URL).",
     feed_address: "Dirección del feed",
     play: "Reproducir",
+    episode: "episodio",
     episodes: "episodios",
     from_webinar: "Del webinar",
     months: [
@@ -93,6 +96,7 @@ const PT: Labels = Labels {
     subscribe_text: "Siga a série no seu aplicativo de podcasts: adicione este endereço do feed (no Apple Podcasts: Biblioteca, Seguir um programa por URL).",
     feed_address: "Endereço do feed",
     play: "Reproduzir",
+    episode: "episódio",
     episodes: "episódios",
     from_webinar: "Do webinar",
     months: [
@@ -117,6 +121,7 @@ const FR: Labels = Labels {
     subscribe_text: "Suivez la série dans votre application de podcasts : ajoutez cette adresse de flux (dans Apple Podcasts : Bibliothèque, Suivre une émission par URL).",
     feed_address: "Adresse du flux",
     play: "Lire",
+    episode: "épisode",
     episodes: "épisodes",
     from_webinar: "Du webinaire",
     months: [
@@ -142,6 +147,11 @@ pub fn for_language(tag: &str) -> &'static Labels {
 }
 
 impl Labels {
+    /// "1 episode", "3 episodes".
+    pub fn episodes(&self, n: usize) -> String {
+        format!("{n} {}", if n == 1 { self.episode } else { self.episodes })
+    }
+
     /// A calendar date in words, e.g. "20 de noviembre de 2026".
     pub fn date(&self, d: jiff::civil::Date) -> String {
         self.date

@@ -363,7 +363,7 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         "moderator": w.moderator.as_ref().map(|m| person_view(m, true)),
         "speakers": w.speakers.iter().map(|p| person_view(p, false)).collect::<Vec<_>>(),
         "episodes": episodes,
-        "episode_count": w.episodes.len(),
+        "episode_count": t.episodes(w.episodes.len()),
         "player": whole.map(|e| json!(format!("{}-player", e["id"].as_str().unwrap_or_default()))).unwrap_or(json!(null)),
         "audio_url": whole.map(|e| e["url"].clone()).unwrap_or(json!(null)),
         "audio_file": whole.map(|e| e["file"].clone()).unwrap_or(json!(null)),
@@ -453,6 +453,46 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
         contents: catalog.to_json().into_bytes(),
     });
     Ok(files)
+}
+
+/// Apple Podcasts refuses a feed without artwork, so when `series.image` is not set the
+/// site keeps the artwork it already published, or gets a plain cover (made once in
+/// `scratch`), with a warning saying how to use a real one.
+pub fn ensure_artwork(config: &mut Config, published: &Path, scratch: &Path) -> Result<()> {
+    if config.series.image.is_some() {
+        return Ok(());
+    }
+    let existing = ["artwork.png", "artwork.jpg"]
+        .iter()
+        .map(|n| published.join(n))
+        .find(|p| p.is_file());
+    let image = match existing {
+        Some(p) => p,
+        None => {
+            let p = scratch.join("plain-artwork.png");
+            if !p.is_file() {
+                std::fs::create_dir_all(scratch).map_err(|e| Error::io(scratch, e))?;
+                crate::ffmpeg::run(
+                    crate::args![
+                        "-f",
+                        "lavfi",
+                        "-i",
+                        "color=c=0x0b5394:s=1400x1400:d=1",
+                        "-frames:v",
+                        "1",
+                        &p
+                    ],
+                    None,
+                )?;
+            }
+            tracing::warn!(
+                "series.image is not set in pipeline.toml: publishing a plain cover; set it to a square JPEG or PNG of 1400 to 3000 px"
+            );
+            p
+        }
+    };
+    config.series.image = Some(image);
+    Ok(())
 }
 
 /// Name of the series artwork at the site root ("artwork.png" / "artwork.jpg").
