@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::config::{Config, Target};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::{self, audio, Inputs};
 use crate::media::{self, Rendition};
 use crate::plan::{self, energy::Envelope, Plan};
-use crate::publish::{self, DirTarget, Payload, PublishReport, Upload};
+use crate::publish::{self, Payload, PublishReport, Upload};
 use crate::site::{self, catalog};
 
 /// How to run (what to produce is the config's business).
@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub work: PathBuf,
     /// ffmpeg processes at once.
     pub jobs: usize,
+    /// Encode and compare with the target, but upload nothing.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,17 +76,16 @@ pub fn plan_only(
 pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     crate::ffmpeg::require_tools()?;
     let config = load_config(opts.config.as_deref())?;
-    let target_root = match (&opts.out, &config.target) {
-        (Some(out), _) => out.clone(),
-        (None, Target::Dir { path }) => path.clone(),
-    };
-    let target = DirTarget {
-        root: target_root.clone(),
-    };
-    // Cheap checks first: a bad input or an unwritable target fails before an hour of encoding.
+    let target = publish::open(&config.target, opts.out.as_deref())?;
+    let target_root = PathBuf::from(target.describe());
+    // Cheap checks first: a bad input or an unreachable, unwritable target fails before an
+    // hour of encoding. A dry run writes nothing, not even the probe: reading the catalog
+    // proves the target is reachable.
     let inputs = ingest::ingest(&opts.recording, &opts.agenda, opts.transcript.as_deref())?;
-    target.check()?;
-    let published = target.read_catalog()?;
+    if !opts.dry_run {
+        target.check().await?;
+    }
+    publish::read_catalog(&*target).await?;
     let dir = work_dir(&opts.work, &inputs)?;
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
@@ -136,21 +137,26 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
 
     let webinar = catalog_entry(&inputs, &plan, &renditions);
     let slug = webinar.slug.clone();
-    let mut merged = published;
-    merged.upsert(webinar);
-    let files = site::build(&config, &merged)?;
-    let mut uploads: Vec<Upload> = renditions
+    let media: Vec<Upload> = renditions
         .iter()
         .map(|r| Upload {
             path: format!("{slug}/{}", r.episode.file_name),
             payload: Payload::File(r.path.clone()),
         })
         .collect();
-    uploads.extend(files.into_iter().map(Upload::from));
-    let report = target.publish(publish::ordered(uploads))?;
+    // Runs again if another run changed the published catalog meanwhile.
+    let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
+        published.upsert(webinar.clone());
+        Ok(site::build(&config, &published)?
+            .into_iter()
+            .map(Upload::from)
+            .collect())
+    };
+    let report = publish::publish(&*target, media, &site, opts.dry_run).await?;
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
+        dry_run = report.dry_run,
         "published into {}",
         target_root.display()
     );

@@ -13,7 +13,10 @@ pub fn eventcast() -> Command {
 
 /// Run the binary with `args`, returning its output (never panics on a non-zero exit).
 pub fn run(args: &[&str]) -> Output {
-    eventcast().args(args).output().expect("the eventcast binary runs")
+    eventcast()
+        .args(args)
+        .output()
+        .expect("the eventcast binary runs")
 }
 
 pub fn text(out: &Output) -> String {
@@ -31,7 +34,9 @@ pub fn demo_inputs(dir: &Path) -> eventcast::demo::DemoInputs {
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
 
 /// ffprobe's view of a media file: (duration in seconds, format tags).
