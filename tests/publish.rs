@@ -293,8 +293,8 @@ impl S3 {
         rt.block_on(async {
             use futures::TryStreamExt;
             let store = self.store();
-            let prefix = object_store::path::Path::from("podcast");
-            let metas: Vec<_> = store.list(Some(&prefix)).try_collect().await.unwrap();
+            // Listed whole: moto miscomputes the signature of a list with a prefix.
+            let metas: Vec<_> = store.list(None).try_collect().await.unwrap();
             let mut out = BTreeMap::new();
             for m in metas {
                 let got = store
@@ -312,12 +312,10 @@ impl S3 {
                     attrs.insert(key, v.to_string());
                 }
                 let bytes = got.bytes().await.unwrap().to_vec();
-                let path = m
-                    .location
-                    .as_ref()
-                    .strip_prefix("podcast/")
-                    .unwrap()
-                    .to_string();
+                let Some(path) = m.location.as_ref().strip_prefix("podcast/") else {
+                    continue;
+                };
+                let path = path.to_string();
                 out.insert(path, (bytes, attrs));
             }
             out
@@ -736,13 +734,15 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
         "no-change re-run: {} requests: {requests:?}",
         requests.len()
     );
-    // The health check's probe is the only write.
+    // The health check's probe (a PUT, and a DELETE that object_store sends as a bulk
+    // delete POST) is the only write.
     let w_req = writes(&requests);
     assert_eq!(w_req.len(), 2, "{w_req:?}");
     assert!(
-        w_req.iter().all(|r| r.contains(".eventcast-probe-")),
+        w_req[0].starts_with("PUT ") && w_req[0].contains(".eventcast-probe-"),
         "{w_req:?}"
     );
+    assert_eq!(w_req[1], &format!("POST /{BUCKET}?delete"));
     assert_eq!(s3.files(), files, "a no-change re-run changed the bucket");
 
     // A dry run of another webinar lists its files as new and uploads nothing.
