@@ -322,6 +322,14 @@ impl S3 {
         })
     }
 
+    /// Path -> blake3 of what is published: small enough to print in an assertion.
+    fn digest(&self) -> BTreeMap<String, String> {
+        self.files()
+            .into_iter()
+            .map(|(k, b)| (k, blake3::hash(&b).to_hex()[..12].to_string()))
+            .collect()
+    }
+
     fn files(&self) -> BTreeMap<String, Vec<u8>> {
         self.contents()
             .into_iter()
@@ -435,6 +443,10 @@ struct Faults {
     max: usize,
     /// Delay before forwarding every request.
     delay: Duration,
+    /// Requests passed through untouched before faults start.
+    after: usize,
+    /// Every fault is this status answer (instead of a random kind of fault).
+    only: Option<u16>,
     seed: u64,
 }
 
@@ -442,6 +454,8 @@ const NO_FAULTS: Faults = Faults {
     share: 0.0,
     max: 0,
     delay: Duration::ZERO,
+    after: 0,
+    only: None,
     seed: 0,
 };
 
@@ -532,18 +546,22 @@ async fn proxy_one(mut client: TcpStream, upstream: u16, state: Arc<Mutex<ProxyS
                 .unwrap_or_default(),
         );
         let f = s.faults;
-        let fault = if s.injected < f.max && s.rng.random_bool(f.share) {
-            s.injected += 1;
-            Some(match s.rng.random_range(0..5) {
-                0 => Fault::Drop,
-                1 => Fault::Status(500),
-                2 => Fault::Status(503),
-                3 => Fault::LoseAnswer,
-                _ => Fault::Stall(Duration::from_millis(1500)),
-            })
-        } else {
-            None
-        };
+        let fault =
+            if s.requests.len() > f.after && s.injected < f.max && s.rng.random_bool(f.share) {
+                s.injected += 1;
+                Some(
+                    match f.only.map(Fault::Status).ok_or(s.rng.random_range(0..5)) {
+                        Ok(fault) => fault,
+                        Err(0) => Fault::Drop,
+                        Err(1) => Fault::Status(500),
+                        Err(2) => Fault::Status(503),
+                        Err(3) => Fault::LoseAnswer,
+                        Err(_) => Fault::Stall(Duration::from_millis(1500)),
+                    },
+                )
+            } else {
+                None
+            };
         (fault, f.delay)
     };
     tokio::time::sleep(delay).await;
@@ -743,7 +761,7 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
         "{w_req:?}"
     );
     assert_eq!(w_req[1], &format!("POST /{BUCKET}?delete"));
-    assert_eq!(s3.files(), files, "a no-change re-run changed the bucket");
+    assert!(s3.files() == files, "a no-change re-run changed the bucket");
 
     // A dry run of another webinar lists its files as new and uploads nothing.
     let proxy = Proxy::start(s3.port, NO_FAULTS);
@@ -759,7 +777,7 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
     assert!(stdout.contains("changed   feed.xml"), "{stdout}");
     assert!(stdout.contains("unchanged style.css"), "{stdout}");
     assert_eq!(writes(&proxy.requests()), Vec::<&String>::new());
-    assert_eq!(s3.files(), files, "a dry run changed the bucket");
+    assert!(s3.files() == files, "a dry run changed the bucket");
 }
 
 #[test]
@@ -771,6 +789,37 @@ fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
     let direct = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
     let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &s3.env(), &[]));
     assert!(out.status.success(), "{}", common::text(&out));
+    // A server that answers 503 to everything once the health check and catalog reads are
+    // done: the run gives up after its bounded retries, names what it did not publish, and
+    // leaves the site as it was.
+    let before = s3.digest();
+    let proxy = Proxy::start(
+        s3.port,
+        Faults {
+            share: 1.0,
+            max: usize::MAX,
+            delay: Duration::ZERO,
+            after: 4,
+            only: Some(503),
+            seed: 3,
+        },
+    );
+    let failing = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    let out = output(&mut w.run(&failing, &w.agenda_b, &w.work, &s3.env(), &[]));
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Not published ("), "{err}");
+    for p in ["catalog.json", "index.html", "feed.xml", ".mp3"] {
+        assert!(err.contains(p), "{p} not listed as unpublished: {err}");
+    }
+    assert!(err.contains("run again to finish"), "{err}");
+    assert_eq!(
+        s3.digest(),
+        before,
+        "a failed run changed the published site; requests: {:?}",
+        proxy.requests()
+    );
+
     for seed in [1, 2] {
         let proxy = Proxy::start(
             s3.port,
@@ -778,6 +827,8 @@ fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
                 share: 0.35,
                 max: 12,
                 delay: Duration::ZERO,
+                after: 0,
+                only: None,
                 seed,
             },
         );
@@ -1081,6 +1132,8 @@ fn webdav_concurrent_runs_and_faults() {
             share: 0.3,
             max: 10,
             delay: Duration::ZERO,
+            after: 0,
+            only: None,
             seed: 7,
         },
     );
