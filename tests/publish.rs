@@ -749,7 +749,7 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
     assert!(out.status.success(), "{}", common::text(&out));
     let requests = proxy.requests();
     eprintln!(
-        "no-change re-run: {} requests: {requests:?}",
+        "no-change S3 re-run: {} requests: {requests:?}",
         requests.len()
     );
     // The health check's probe (a PUT, and a DELETE that object_store sends as a bulk
