@@ -10,7 +10,7 @@ use std::time::Instant;
 use eventcast::config::Config;
 use eventcast::ingest::Person;
 use eventcast::media::EpisodeKind;
-use eventcast::publish::{DirTarget, Payload, Upload};
+use eventcast::publish::{dir::DirTarget, Payload, Upload};
 use eventcast::site::catalog::{self, Catalog, CatalogEpisode, Chapter, Cue, Webinar};
 
 fn main() -> anyhow::Result<()> {
@@ -123,7 +123,10 @@ fn main() -> anyhow::Result<()> {
     uploads.extend(files.into_iter().map(Upload::from));
     let root = dir.path().join("site");
     let started = Instant::now();
-    DirTarget { root: root.clone() }.publish(uploads)?;
+    let target = DirTarget::new(&root);
+    let site = |_: eventcast::site::catalog::Catalog| Ok(Vec::new());
+    tokio::runtime::Runtime::new()?
+        .block_on(eventcast::publish::publish(&target, uploads, &site, false))?;
     let published = started.elapsed();
     let started = Instant::now();
     let problems = eventcast::site::check::check(&eventcast::site::check::Site::dir(&root));

@@ -182,7 +182,8 @@ pub fn find_inputs(dir: &Path) -> Result<Found> {
 pub async fn run(opts: &BatchOptions, stop: &crate::signals::Stop) -> Result<Vec<Result1>> {
     let entries = scan(&opts.inbox)?;
     let config = pipeline::load_config(opts.config.as_deref())?;
-    let target = pipeline::target_root(&config, opts.out.as_deref());
+    // Opened (credentials read) once; checked for reachability by each webinar's run.
+    let target = crate::publish::open(&config.target, opts.out.as_deref())?;
     std::fs::create_dir_all(&opts.work).map_err(|e| Error::io(&opts.work, e))?;
     tracing::info!(webinars = entries.len(), inbox = %opts.inbox.display(), "batch started");
     let mut results = Vec::new();
@@ -196,7 +197,7 @@ pub async fn run(opts: &BatchOptions, stop: &crate::signals::Stop) -> Result<Vec
             continue;
         }
         let span = tracing::info_span!("webinar", webinar = %entry.name);
-        let r = one(&entry, opts, &config, &target, stop)
+        let r = one(&entry, opts, &config, &*target, stop)
             .instrument(span.clone())
             .await;
         let r = match r {
@@ -231,7 +232,7 @@ async fn one(
     entry: &Entry,
     opts: &BatchOptions,
     config: &crate::config::Config,
-    target: &Path,
+    target: &dyn crate::publish::Target,
     stop: &crate::signals::Stop,
 ) -> Result<Result1> {
     let found = find_inputs(&entry.dir)?;
@@ -245,10 +246,7 @@ async fn one(
         found.transcript.as_deref(),
         config,
     )?;
-    let published = crate::publish::DirTarget {
-        root: target.to_path_buf(),
-    }
-    .read_catalog()?;
+    let (published, _) = crate::publish::read_catalog(target).await?;
     let current = published.webinars.iter().find(|w| w.slug == slug);
     let result = |outcome, detail: String| Result1 {
         webinar: entry.name.clone(),
@@ -280,6 +278,7 @@ async fn one(
         out: opts.out.clone(),
         work: opts.work.clone(),
         jobs: opts.jobs,
+        dry_run: false,
     };
     if stop.requested() {
         return Ok(result(

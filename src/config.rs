@@ -134,15 +134,49 @@ impl Default for Output {
     }
 }
 
-/// Where the site is published.
+/// Where the site is published. Credentials never go here: they are read from environment
+/// variables (see each kind).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Target {
     /// A local folder, e.g. one a web server serves: `kind = "dir"`, `path = "public"`.
     Dir {
-        /// Folder to publish into; relative to this file.
+        /// Folder to publish into; relative to this file, e.g. "public".
         path: PathBuf,
     },
+    /// An S3-compatible bucket (AWS S3, MinIO, Ceph, Garage, ...): `kind = "s3"`.
+    /// Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for temporary
+    /// credentials, AWS_SESSION_TOKEN.
+    S3 {
+        /// The bucket, e.g. "learning-resources". It must exist already.
+        bucket: String,
+        /// Region, e.g. "eu-west-1"; S3-compatible stores usually accept "us-east-1".
+        #[serde(default = "default_region")]
+        region: String,
+        /// Endpoint of an S3-compatible store, e.g. "https://s3.example.org:9000";
+        /// leave out for AWS itself.
+        #[serde(default)]
+        endpoint: Option<String>,
+        /// Key prefix the site is published under, e.g. "podcast/" (default: the bucket root).
+        #[serde(default)]
+        prefix: String,
+        /// Address the bucket as `endpoint/bucket/key` instead of `bucket.endpoint/key`;
+        /// most self-hosted stores (MinIO, Ceph) need `true`.
+        #[serde(default)]
+        path_style: bool,
+    },
+    /// A WebDAV server (Nextcloud, Apache mod_dav, nginx-dav, ...): `kind = "webdav"`.
+    /// User and password come from EVENTCAST_WEBDAV_USER and EVENTCAST_WEBDAV_PASSWORD.
+    Webdav {
+        /// URL of the collection (folder) the site is published into, e.g.
+        /// "https://files.example.org/remote.php/dav/files/comms/podcast/"; missing
+        /// collections are created.
+        url: String,
+    },
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
 }
 
 impl Default for Target {
@@ -190,8 +224,8 @@ impl Config {
         if let Some(p) = self.site.templates.as_mut() {
             join(p);
         }
-        match &mut self.target {
-            Target::Dir { path } => join(path),
+        if let Target::Dir { path } = &mut self.target {
+            join(path);
         }
     }
 
@@ -229,6 +263,36 @@ impl Config {
         if !(-9.0..=0.0).contains(&self.output.true_peak_db) {
             return Err(bad("output.true_peak_db", "must be between -9 and 0 dBTP"));
         }
+        match &self.target {
+            Target::Dir { .. } => {}
+            Target::S3 {
+                bucket, endpoint, ..
+            } => {
+                if bucket.is_empty() {
+                    return Err(bad("target.bucket", "must name a bucket"));
+                }
+                if let Some(e) = endpoint {
+                    if !(e.starts_with("http://") || e.starts_with("https://")) {
+                        return Err(bad(
+                            "target.endpoint",
+                            "must start with http:// or https://",
+                        ));
+                    }
+                }
+            }
+            Target::Webdav { url } => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(bad("target.url", "must start with http:// or https://"));
+                }
+                let authority = url.split("://").nth(1).and_then(|r| r.split('/').next());
+                if authority.is_some_and(|a| a.contains('@')) {
+                    return Err(bad(
+                        "target.url",
+                        "must not contain a user or password: set EVENTCAST_WEBDAV_USER and EVENTCAST_WEBDAV_PASSWORD instead",
+                    ));
+                }
+            }
+        }
         if let Some(img) = &self.series.image {
             if !img.is_file() {
                 return Err(bad(
@@ -263,6 +327,56 @@ mod tests {
         let c = Config::builtin();
         assert_eq!(c.output, Output::default());
         c.validate(Path::new("pipeline.toml")).unwrap();
+    }
+
+    #[test]
+    fn target_examples_in_the_bundled_file_parse() {
+        let text = include_str!("../pipeline.toml");
+        let (head, targets) = text.split_once("[target]").unwrap();
+        for kind in ["s3", "webdav"] {
+            let block: String = targets
+                .lines()
+                .skip_while(|l| *l != format!("# kind = \"{kind}\""))
+                .take_while(|l| l.starts_with("# "))
+                .map(|l| format!("{}\n", &l[2..]))
+                .collect();
+            let c: Config = toml::from_str(&format!("{head}[target]\n{block}")).unwrap();
+            c.validate(Path::new("pipeline.toml")).unwrap();
+            match (kind, &c.target) {
+                (
+                    "s3",
+                    Target::S3 {
+                        bucket,
+                        path_style,
+                        prefix,
+                        ..
+                    },
+                ) => {
+                    assert_eq!(
+                        (bucket.as_str(), *path_style, prefix.as_str()),
+                        ("learning-resources", true, "podcast/")
+                    )
+                }
+                ("webdav", Target::Webdav { url }) => assert!(url.ends_with("/podcast/")),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn webdav_url_with_a_password_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pipeline.toml");
+        std::fs::write(
+            &p,
+            "[series]\ntitle='t'\ndescription='d'\nauthor='a'\nowner_email='a@b'\n[target]\nkind='webdav'\nurl='https://me:pw@dav.example.org/x/'\n",
+        )
+        .unwrap();
+        let msg = Config::load(&p).unwrap_err().to_string();
+        assert!(
+            msg.contains("target.url") && msg.contains("EVENTCAST_WEBDAV_PASSWORD"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -67,6 +67,26 @@ pub enum Error {
     /// Rendering a template failed; the message names the template and line.
     #[error("template error: {0}")]
     Template(String),
+
+    /// The publish target refused or could not be reached before any work started
+    /// (wrong credentials, unknown bucket, unreachable host, missing variable).
+    #[error("publish target {target}: {problem}")]
+    Target { target: String, problem: String },
+
+    /// The publish target failed while publishing (after retries, for transient failures).
+    #[error("publish target {target}: {message}")]
+    Remote { target: String, message: String },
+
+    /// Publishing stopped part-way; the previously published site is still consistent.
+    #[error(
+        "publish target {target}: {reason}\nNot published ({}): {}\nThe site as published before is intact; run again to finish.",
+        not_published.len(), not_published.join(", ")
+    )]
+    Unpublished {
+        target: String,
+        reason: String,
+        not_published: Vec<String>,
+    },
 }
 
 impl Error {
@@ -76,7 +96,8 @@ impl Error {
             Error::Input { .. }
             | Error::Parse { .. }
             | Error::Config { .. }
-            | Error::Mismatch(_) => 2,
+            | Error::Mismatch(_)
+            | Error::Target { .. } => 2,
             Error::Interrupted => crate::signals::EXIT_INTERRUPTED,
             _ => 1,
         }

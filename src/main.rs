@@ -43,6 +43,9 @@ enum Command {
         /// ffmpeg processes at once (default: number of cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// List what would be uploaded, changed or left alone on the target; upload nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Show where each agenda item lies in the recording.
     Plan {
@@ -193,6 +196,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             config,
             out,
             jobs,
+            dry_run,
         } => {
             let opts = RunOptions {
                 recording: inputs.recording,
@@ -202,6 +206,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 out,
                 work: inputs.work,
                 jobs: jobs.unwrap_or_else(pipeline::default_jobs),
+                dry_run,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
             print_report(&report);
@@ -282,8 +287,12 @@ fn execute(command: Command) -> anyhow::Result<()> {
             config,
             out,
         } => {
-            let root = pipeline::remove(config.as_deref(), out.as_deref(), &webinar)?;
-            println!("Removed {webinar} from {}.", root.display());
+            let target = runtime()?.block_on(pipeline::remove(
+                config.as_deref(),
+                out.as_deref(),
+                &webinar,
+            ))?;
+            println!("Removed {webinar} from {target}.");
         }
         Command::Demo { out } => {
             let started = std::time::Instant::now();
@@ -300,6 +309,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 out: Some(out.join("site")),
                 work: out.join("work"),
                 jobs: pipeline::default_jobs(),
+                dry_run: false,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
             print_report(&report);
@@ -321,11 +331,34 @@ fn print_report(r: &pipeline::RunReport) {
             e.episode.file_name
         );
     }
+    let p = &r.published;
+    if p.dry_run {
+        println!(
+            "\nDry run: nothing was uploaded to {}. It would upload {} files ({} new, {} changed) and leave {} alone:",
+            r.target.display(),
+            p.written.len(),
+            p.written.len() - p.changed.len(),
+            p.changed.len(),
+            p.unchanged.len()
+        );
+        for f in &p.written {
+            let how = if p.changed.contains(f) {
+                "changed"
+            } else {
+                "new"
+            };
+            println!("  {how:<9} {f}");
+        }
+        for f in &p.unchanged {
+            println!("  unchanged {f}");
+        }
+        return;
+    }
     println!(
         "\nPublished into {} ({} files written, {} unchanged).",
         r.target.display(),
-        r.published.written.len(),
-        r.published.unchanged.len()
+        p.written.len(),
+        p.unchanged.len()
     );
     println!("  feed:  {}", r.target.join("feed.xml").display());
     println!(

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tracing::Instrument;
 
-use crate::config::{Config, Target};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::{self, audio, Inputs};
 use crate::media::{self, Rendition};
 use crate::plan::{self, energy::Envelope, Plan};
-use crate::publish::{self, DirTarget, Payload, PublishReport, Upload};
+use crate::publish::{self, Payload, PublishReport, Upload};
 use crate::site::{self, catalog};
 
 /// How to run (what to produce is the config's business).
@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub work: PathBuf,
     /// ffmpeg processes at once.
     pub jobs: usize,
+    /// Encode and compare with the target, but upload nothing.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,14 +55,6 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
     match path {
         Some(p) => Config::load(p),
         None => Ok(Config::builtin()),
-    }
-}
-
-/// The folder to publish into: `--out` if given, else the config's target.
-pub fn target_root(config: &Config, out: Option<&Path>) -> PathBuf {
-    match (out, &config.target) {
-        (Some(out), _) => out.to_path_buf(),
-        (None, Target::Dir { path }) => path.clone(),
     }
 }
 
@@ -113,16 +107,17 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         opts.transcript.as_deref(),
         &config,
     )?;
-    let target_root = target_root(&config, opts.out.as_deref());
-    let target = DirTarget {
-        root: target_root.clone(),
-    };
-    // Cheap checks first: a bad input or an unwritable target fails before an hour of encoding.
+    let target = publish::open(&config.target, opts.out.as_deref())?;
+    let target_root = PathBuf::from(target.describe());
+    // Cheap checks first: a bad input or an unreachable, unwritable target fails before an
+    // hour of encoding. A dry run writes nothing, not even the probe: reading the catalog
+    // proves the target is reachable.
     let inputs = ingest::ingest(&opts.recording, &opts.agenda, opts.transcript.as_deref())?;
-    target.check()?;
-    // A damaged published catalog stops the run now, not after the encoding.
-    target.read_catalog()?;
-    site::ensure_artwork(&mut config, &target_root, &opts.work)?;
+    if !opts.dry_run {
+        target.check().await?;
+    }
+    publish::read_catalog(&*target).await?;
+    site::ensure_artwork(&mut config, target.local_root(), &opts.work)?;
     let cover = match &config.series.image {
         Some(p) => Some(media::cover::check(p)?),
         None => None,
@@ -185,24 +180,36 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     let mut webinar = catalog_entry(&inputs, &plan, &renditions);
     webinar.fingerprint = Some(input_fingerprint);
     let slug = webinar.slug.clone();
-    // Other runs may have published since we started: merge into the catalog as it is now,
-    // holding the target's lock until our catalog and feed are in place.
-    let _lock = target.lock().await?;
-    let mut merged = target.read_catalog()?;
-    merged.upsert(webinar);
-    let files = stage("site", || site::build(&config, &merged))?;
-    let mut uploads: Vec<Upload> = renditions
+    let media: Vec<Upload> = renditions
         .iter()
         .map(|r| Upload {
             path: format!("{slug}/{}", r.episode.file_name),
             payload: Payload::File(r.path.clone()),
         })
         .collect();
-    uploads.extend(files.into_iter().map(Upload::from));
-    let report = stage("publish", || publish_checked(&target, uploads))?;
+    // Runs again if another run changed the published catalog meanwhile. What it renders
+    // is checked before anything is published.
+    let local_root = target.local_root().map(Path::to_path_buf);
+    let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
+        published.upsert(webinar.clone());
+        let files: Vec<Upload> = site::build(&config, &published)?
+            .into_iter()
+            .map(Upload::from)
+            .collect();
+        let mut staged = media.clone();
+        staged.extend(files.iter().cloned());
+        check_staged(local_root.as_deref(), &staged)?;
+        Ok(files)
+    };
+    let report = stage_async(
+        "publish",
+        publish::publish(&*target, media.clone(), &site, opts.dry_run),
+    )
+    .await?;
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
+        dry_run = report.dry_run,
         "published into {}",
         target_root.display()
     );
@@ -217,36 +224,32 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
 
 /// Check the site as it will be once `uploads` are in the target, then publish them; on
 /// any problem nothing is published and the error lists them all.
-fn publish_checked(target: &DirTarget, uploads: Vec<Upload>) -> Result<PublishReport> {
-    let uploads = publish::ordered(uploads);
-    let problems = site::check::check(&site::check::Site::staged(Some(&target.root), &uploads));
-    if !problems.is_empty() {
-        return Err(Error::Check {
-            context: "the built site failed its check, so nothing was published".into(),
-            problems,
-        });
+/// Check the site as readers will see it once `uploads` are published; a failure lists
+/// every problem and nothing is published. On a remote target, files this run does not
+/// upload were checked when they were published.
+fn check_staged(local_root: Option<&Path>, uploads: &[Upload]) -> Result<()> {
+    let problems = site::check::check(&site::check::Site::staged(local_root, uploads));
+    if problems.is_empty() {
+        return Ok(());
     }
-    target.publish(uploads)
+    Err(Error::Check {
+        context: "the built site failed its check, so nothing was published".into(),
+        problems,
+    })
 }
 
-/// Take webinar `slug` out of the published site: the feed, the index and catalog.json are
-/// rendered and published without it first, then its folder (media, page, chapters,
-/// transcripts) is deleted, so no published page or feed ever points at a deleted file.
-pub fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<PathBuf> {
+/// Take a webinar out of the series: the feed, index and catalog are published without it;
+/// on a folder target its folder is then deleted (on S3/WebDAV its files stay, unlinked).
+pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<String> {
     let mut config = load_config(config)?;
-    let root = match (out, &config.target) {
-        (Some(out), _) => out.to_path_buf(),
-        (None, Target::Dir { path }) => path.clone(),
-    };
-    site::ensure_artwork(&mut config, &root, &std::env::temp_dir().join("eventcast"))?;
-    let target = DirTarget { root: root.clone() };
-    target.check()?;
-    let mut published = target.read_catalog()?;
-    if published.remove(slug).is_none() {
+    let target = publish::open(&config.target, out)?;
+    target.check().await?;
+    let (published, _) = publish::read_catalog(&*target).await?;
+    if !published.webinars.iter().any(|w| w.slug == slug) {
         let known: Vec<&str> = published.webinars.iter().map(|w| w.slug.as_str()).collect();
-        return Err(Error::input(
-            root.join("catalog.json"),
-            format!(
+        return Err(Error::Target {
+            target: target.describe(),
+            problem: format!(
                 "has no webinar \"{slug}\"; published webinars: {}",
                 if known.is_empty() {
                     "none".to_string()
@@ -254,12 +257,32 @@ pub fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<P
                     known.join(", ")
                 }
             ),
-        ));
+        });
     }
-    let files = site::build(&config, &published)?;
-    publish_checked(&target, files.into_iter().map(Upload::from).collect())?;
-    target.delete_folder(slug)?;
-    Ok(root)
+    site::ensure_artwork(
+        &mut config,
+        target.local_root(),
+        &std::env::temp_dir().join("eventcast"),
+    )?;
+    let local_root = target.local_root().map(Path::to_path_buf);
+    let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
+        published.remove(slug);
+        let files: Vec<Upload> = site::build(&config, &published)?
+            .into_iter()
+            .map(Upload::from)
+            .collect();
+        check_staged(local_root.as_deref(), &files)?;
+        Ok(files)
+    };
+    publish::publish(&*target, Vec::new(), &site, false).await?;
+    match &local_root {
+        Some(root) => publish::dir::delete_folder(root, slug)?,
+        None => tracing::warn!(
+            "{slug} is out of the feed and index; its files stay on {}",
+            target.describe()
+        ),
+    }
+    Ok(target.describe())
 }
 
 /// This webinar as the catalog records it.
@@ -319,6 +342,15 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
         // the whole-webinar episode, speakers by agenda name).
         transcript: Vec::new(),
     }
+}
+
+/// Run an asynchronous stage inside a `stage` span.
+async fn stage_async<T>(name: &'static str, f: impl std::future::Future<Output = T>) -> T {
+    let span = tracing::info_span!("stage", stage = name);
+    let started = std::time::Instant::now();
+    let out = f.instrument(span.clone()).await;
+    span.in_scope(|| tracing::info!("{name} done in {:.1} s", started.elapsed().as_secs_f64()));
+    out
 }
 
 /// Run a synchronous stage inside a `stage` span, so every log line names it.

@@ -13,7 +13,7 @@ use std::process::Command;
 use eventcast::config::Config;
 use eventcast::ingest::{Agenda, Item, ItemKind, Person};
 use eventcast::media::EpisodeKind;
-use eventcast::publish::{DirTarget, Payload, Upload};
+use eventcast::publish::{Payload, Upload};
 use eventcast::site::catalog::{self, Catalog, CatalogEpisode, Chapter, Cue, Webinar};
 use eventcast::synth::{self, Script, Utterance, Voice};
 use rss::validation::Validate;
@@ -376,7 +376,16 @@ fn constructed_site(dir: &Path) -> (Config, Catalog, PathBuf) {
             .into_iter()
             .map(Upload::from),
     );
-    DirTarget { root: root.clone() }.publish(uploads).unwrap();
+    for up in uploads {
+        let dest = root.join(&up.path);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        match up.payload {
+            Payload::Bytes(b) => std::fs::write(&dest, b).unwrap(),
+            Payload::File(p) => {
+                std::fs::copy(p, &dest).unwrap();
+            }
+        }
+    }
     (config, catalog, root)
 }
 
@@ -728,13 +737,15 @@ fn without_series_image_the_published_cover_or_a_plain_one_is_used() {
     std::fs::create_dir_all(&published).unwrap();
     let mut config = Config::builtin();
     assert_eq!(config.series.image, None);
-    eventcast::site::ensure_artwork(&mut config, &published, &dir.path().join("scratch")).unwrap();
+    eventcast::site::ensure_artwork(&mut config, Some(&published), &dir.path().join("scratch"))
+        .unwrap();
     let plain = config.series.image.clone().unwrap();
     eventcast::site::check::check_artwork(&std::fs::read(&plain).unwrap()).unwrap();
 
     artwork(&published.join("artwork.png"), 2000, 2000);
     let mut config = Config::builtin();
-    eventcast::site::ensure_artwork(&mut config, &published, &dir.path().join("scratch")).unwrap();
+    eventcast::site::ensure_artwork(&mut config, Some(&published), &dir.path().join("scratch"))
+        .unwrap();
     assert_eq!(config.series.image, Some(published.join("artwork.png")));
 }
 

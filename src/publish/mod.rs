@@ -1,14 +1,30 @@
 //! Publish: put the built site into the target, media first and the feed last.
 //!
-//! At every moment the published feed and pages reference only files that are already
-//! there: media goes up first, then pages, then `catalog.json`, the index, and `feed.xml`
-//! last. Each file is written to a temporary name and renamed into place, so a reader
-//! never sees half a file, and a file whose content is unchanged is not written again.
+//! Publishing is where a batch tool loses people's trust, so the rules live here once, for
+//! every kind of target ([`dir`], [`s3`], [`webdav`]), and the targets only move bytes:
+//! - a health check writes and deletes a probe before any encoding starts;
+//! - at every moment the published feed and pages reference only files that are there:
+//!   media goes up first, then pages, then `catalog.json`, the index, and `feed.xml` last;
+//! - a file whose content hash (blake3, recorded with the file) is unchanged is not sent again;
+//! - `catalog.json` is written only if it is still the version this run merged into
+//!   (S3: If-Match on its ETag; dir and WebDAV: an exclusive lock and a content hash), and on
+//!   a conflict the run re-reads it, merges again and re-renders the site, so two runs
+//!   publishing different webinars at once both end up in the feed;
+//! - after writing the feed, a run checks that no newer catalog was committed meanwhile, and
+//!   if one was, renders the feed from it again, so the last feed written is never stale;
+//! - a failure stops before the catalog, index and feed are touched and names every file
+//!   that was not published; the site as published before stays consistent.
 
+pub mod dir;
+pub mod s3;
+pub mod webdav;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config;
 use crate::error::{Error, Result};
 use crate::site::catalog::Catalog;
 use crate::site::SiteFile;
@@ -35,10 +51,156 @@ impl From<SiteFile> for Upload {
     }
 }
 
+impl Payload {
+    /// blake3 of the content, hex.
+    pub fn hash(&self) -> Result<String> {
+        match self {
+            Payload::Bytes(b) => Ok(blake3::hash(b).to_hex().to_string()),
+            Payload::File(p) => {
+                hash_file(p)?.ok_or_else(|| Error::input(p, "vanished before it was published"))
+            }
+        }
+    }
+}
+
+/// blake3 of a file, hex; `None` if it does not exist.
+pub fn hash_file(path: &Path) -> Result<Option<String>> {
+    match std::fs::File::open(path) {
+        Ok(f) => {
+            let mut h = blake3::Hasher::new();
+            h.update_reader(f).map_err(|e| Error::io(path, e))?;
+            Ok(Some(h.finalize().to_hex().to_string()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// What a target records with a file besides its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileMeta {
+    /// blake3 of the content, hex: how a re-run knows the file is already there.
+    pub hash: String,
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+}
+
+/// Feed, catalog and index change with every webinar: caches must ask again soon.
+const SHORT_CACHE: &str = "public, max-age=60";
+/// Pages and styles change when a webinar is re-published or restyled.
+const PAGE_CACHE: &str = "public, max-age=3600";
+/// Media is large and rarely changes.
+const LONG_CACHE: &str = "public, max-age=604800";
+
+impl FileMeta {
+    pub fn new(path: &str, hash: String) -> FileMeta {
+        let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let content_type = match ext.to_ascii_lowercase().as_str() {
+            "mp3" => "audio/mpeg",
+            "m4a" | "mp4" => "audio/mp4",
+            "ogg" | "opus" => "audio/ogg",
+            "xml" => "application/rss+xml; charset=utf-8",
+            "json" => "application/json",
+            "html" => "text/html; charset=utf-8",
+            "css" => "text/css; charset=utf-8",
+            "vtt" => "text/vtt; charset=utf-8",
+            "srt" => "application/x-subrip",
+            "txt" => "text/plain; charset=utf-8",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            _ => "application/octet-stream",
+        };
+        let cache_control = match rank(path) {
+            3..=5 => SHORT_CACHE,
+            2 => PAGE_CACHE,
+            _ if content_type.starts_with("text/") || ext == "json" => PAGE_CACHE,
+            _ => LONG_CACHE,
+        };
+        FileMeta {
+            hash,
+            content_type,
+            cache_control,
+        }
+    }
+}
+
+/// A version of a published file as the target tells them apart (an ETag, a content hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(pub String);
+
+/// A file read back from the target.
+pub struct Published {
+    pub bytes: Vec<u8>,
+    pub version: Version,
+}
+
+/// A place the site is published to. Implementations only move bytes; the order, the
+/// skipping of unchanged files and the catalog merge are [`publish`]'s.
+#[async_trait::async_trait]
+pub trait Target: Send + Sync {
+    /// Where this is, for people, e.g. `s3://bucket/podcast/`; never holds a secret.
+    fn describe(&self) -> String;
+    /// The folder holding the published site, for a target that is a local folder.
+    fn local_root(&self) -> Option<&Path> {
+        None
+    }
+    /// Prove the target is reachable and writable: write and delete a probe object.
+    /// Errors say which of credentials, bucket/collection or host is wrong, and what to do.
+    async fn check(&self) -> Result<()>;
+    /// A published file and its version, `None` if there is none.
+    async fn read(&self, path: &str) -> Result<Option<Published>>;
+    /// The content hash recorded with a published file, `None` if absent or unrecorded.
+    async fn stored_hash(&self, path: &str) -> Result<Option<String>>;
+    /// Publish a file so that readers see the old or the new content, never a part.
+    async fn put(&self, upload: &Upload, meta: &FileMeta) -> Result<()>;
+    /// Publish `bytes` only if the file is still at `expected` (`None`: must not exist).
+    /// Returns the new version, or `None` if someone else changed it first.
+    async fn put_if(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        meta: &FileMeta,
+        expected: Option<&Version>,
+    ) -> Result<Option<Version>>;
+}
+
+/// Open the configured target; `out` (the `--out` flag) overrides it with a folder.
+/// Credentials are read from the environment here, so a missing one fails at once.
+pub fn open(target: &config::Target, out: Option<&Path>) -> Result<Box<dyn Target>> {
+    if let Some(out) = out {
+        return Ok(Box::new(dir::DirTarget::new(out)));
+    }
+    Ok(match target {
+        config::Target::Dir { path } => Box::new(dir::DirTarget::new(path)),
+        config::Target::S3 {
+            bucket,
+            region,
+            endpoint,
+            prefix,
+            path_style,
+        } => Box::new(s3::S3Target::new(
+            bucket,
+            region,
+            endpoint.as_deref(),
+            prefix,
+            *path_style,
+        )?),
+        config::Target::Webdav { url } => Box::new(webdav::WebdavTarget::new(url)?),
+    })
+}
+
+/// What a publish did (or, in a dry run, would do) with each file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PublishReport {
+    /// Files uploaded (in a dry run: that would be), new or changed.
     pub written: Vec<String>,
+    /// The subset of `written` that replaced a different published file.
+    pub changed: Vec<String>,
+    /// Files already published with the same content.
     pub unchanged: Vec<String>,
+    /// Times the catalog had been changed by another run and was merged again.
+    pub conflicts: usize,
+    pub dry_run: bool,
 }
 
 /// Publication order: media and other assets, pages, catalog, index, feed.
@@ -57,155 +219,219 @@ pub fn ordered(mut uploads: Vec<Upload>) -> Vec<Upload> {
     uploads
 }
 
-/// A local folder, e.g. one a web server serves.
-pub struct DirTarget {
-    pub root: PathBuf,
+pub const CATALOG: &str = "catalog.json";
+
+/// Rounds of merge-again before giving up on a catalog that keeps changing under us.
+const MAX_ROUNDS: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Status {
+    New,
+    Changed,
+    Unchanged,
 }
 
-impl DirTarget {
-    /// The published catalog, or an empty one for a new site.
-    pub fn read_catalog(&self) -> Result<Catalog> {
-        let path = self.root.join("catalog.json");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Catalog::from_json(&text).map_err(|e| {
-                Error::input(
-                    &path,
-                    format!("the published catalog is damaged ({e}); restore it from a backup before publishing again"),
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog::default()),
-            Err(e) => Err(Error::io(&path, e)),
-        }
-    }
+/// Read the published catalog: an empty one for a new site, an error if it is damaged.
+pub async fn read_catalog(target: &dyn Target) -> Result<(Catalog, Option<Published>)> {
+    let Some(p) = target.read(CATALOG).await? else {
+        return Ok((Catalog::default(), None));
+    };
+    let text = String::from_utf8_lossy(&p.bytes);
+    let catalog = Catalog::from_json(&text).map_err(|e| Error::Target {
+        target: target.describe(),
+        problem: format!(
+            "the published {CATALOG} is damaged ({e}); restore it from a backup before publishing again"
+        ),
+    })?;
+    Ok((catalog, Some(p)))
+}
 
-    /// Wait for exclusive use of the site (other eventcast runs publishing into the same
-    /// folder), so that reading, merging and writing the catalog is one step. The OS drops
-    /// the lock if its holder dies.
-    pub async fn lock(&self) -> Result<std::fs::File> {
-        let path = self.root.join(".eventcast.lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        let mut waited = false;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    if !waited {
-                        tracing::info!(
-                            "another run is publishing into {}: waiting for it",
-                            self.root.display()
-                        );
-                        waited = true;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+/// Publish `media` and the site that `site` renders from the published catalog (it merges
+/// this webinar in and returns every site file, `catalog.json` included). `site` runs again
+/// whenever another run changed the catalog meanwhile.
+pub async fn publish(
+    target: &dyn Target,
+    media: Vec<Upload>,
+    site: &(dyn Fn(Catalog) -> Result<Vec<Upload>> + Sync),
+    dry_run: bool,
+) -> Result<PublishReport> {
+    let mut seen: BTreeMap<String, (String, Status)> = BTreeMap::new();
+    let mut conflicts = 0;
+    for round in 0..MAX_ROUNDS {
+        if round > 0 {
+            // Let the other run finish its feed before merging again.
+            let ms = rand::random_range(50..250) * round as u64;
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        let (catalog, current) = read_catalog(target).await?;
+        let mut files = media.clone();
+        files.extend(site(catalog)?);
+        let files = ordered(files);
+        let mut committed = current.as_ref().map(|p| p.version.clone());
+        for (i, up) in files.iter().enumerate() {
+            let result = if up.path == CATALOG {
+                let bytes = match &up.payload {
+                    Payload::Bytes(b) => b.clone(),
+                    Payload::File(p) => std::fs::read(p).map_err(|e| Error::io(p, e))?,
+                };
+                let hash = up.payload.hash()?;
+                if current.as_ref().is_some_and(|p| p.bytes == bytes) {
+                    seen.insert(up.path.clone(), (hash, Status::Unchanged));
+                    continue;
                 }
-                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+                let status = if current.is_some() {
+                    Status::Changed
+                } else {
+                    Status::New
+                };
+                if dry_run {
+                    seen.insert(up.path.clone(), (hash, status));
+                    continue;
+                }
+                let meta = FileMeta::new(CATALOG, hash.clone());
+                match target
+                    .put_if(CATALOG, &bytes, &meta, current.as_ref().map(|p| &p.version))
+                    .await
+                {
+                    Ok(Some(v)) => {
+                        committed = Some(v);
+                        seen.insert(up.path.clone(), (hash, status));
+                        Ok(())
+                    }
+                    Ok(None) => {
+                        tracing::info!("{CATALOG} was changed by another run: merging again");
+                        conflicts += 1;
+                        break;
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                sync(target, up, &mut seen, dry_run).await
+            };
+            if let Err(e) = result {
+                return Err(Error::Unpublished {
+                    target: target.describe(),
+                    reason: e.to_string(),
+                    not_published: files[i..].iter().map(|u| u.path.clone()).collect(),
+                });
+            }
+            if up.path == "feed.xml" {
+                if dry_run {
+                    return Ok(report(seen, conflicts, true));
+                }
+                // A run that committed a newer catalog may have written its feed before ours.
+                let now = target.read(CATALOG).await?.map(|p| p.version);
+                if now == committed {
+                    return Ok(report(seen, conflicts, false));
+                }
+                tracing::info!("{CATALOG} changed while publishing: rendering the feed again");
+                conflicts += 1;
             }
         }
     }
+    Err(Error::Unpublished {
+        target: target.describe(),
+        reason: format!(
+            "{CATALOG} kept changing under this run ({MAX_ROUNDS} attempts); other runs are publishing"
+        ),
+        not_published: vec![CATALOG.into(), "index.html".into(), "feed.xml".into()],
+    })
+}
 
-    /// Check the folder can be written before any long work starts.
-    pub fn check(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.root).map_err(|e| {
-            Error::input(
-                &self.root,
-                format!("the output folder cannot be created: {e}"),
-            )
-        })?;
-        let probe = self.root.join(".eventcast-write-check");
-        std::fs::write(&probe, b"ok")
-            .and_then(|_| std::fs::remove_file(&probe))
-            .map_err(|e| {
-                Error::input(
-                    &self.root,
-                    format!("the output folder is not writable: {e}"),
-                )
-            })
+/// Upload one file unless the target already has this content.
+async fn sync(
+    target: &dyn Target,
+    up: &Upload,
+    seen: &mut BTreeMap<String, (String, Status)>,
+    dry_run: bool,
+) -> Result<()> {
+    let hash = up.payload.hash()?;
+    if seen.get(&up.path).is_some_and(|(h, _)| *h == hash) {
+        return Ok(());
     }
-
-    /// Delete a webinar's folder, once nothing published points into it any more.
-    pub fn delete_folder(&self, slug: &str) -> Result<()> {
-        let mut parts = Path::new(slug).components();
-        let single = matches!(
-            (parts.next(), parts.next()),
-            (Some(std::path::Component::Normal(_)), None)
-        );
-        if !single {
-            return Err(Error::input(
-                self.root.join("catalog.json"),
-                format!("\"{slug}\" is not a webinar folder name; refusing to delete it"),
-            ));
-        }
-        let dir = self.root.join(slug);
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io(&dir, e)),
-        }
+    let status = match target.stored_hash(&up.path).await? {
+        Some(h) if h == hash => Status::Unchanged,
+        Some(_) => Status::Changed,
+        None => Status::New,
+    };
+    if status != Status::Unchanged && !dry_run {
+        let meta = FileMeta::new(&up.path, hash.clone());
+        target.put(up, &meta).await?;
+        tracing::debug!(path = %up.path, "published");
     }
+    seen.insert(up.path.clone(), (hash, status));
+    Ok(())
+}
 
-    pub fn publish(&self, uploads: Vec<Upload>) -> Result<PublishReport> {
-        let mut report = PublishReport::default();
-        for up in ordered(uploads) {
-            let dest = self.root.join(&up.path);
-            if same_content(&dest, &up.payload)? {
-                report.unchanged.push(up.path);
-                continue;
+fn report(
+    seen: BTreeMap<String, (String, Status)>,
+    conflicts: usize,
+    dry_run: bool,
+) -> PublishReport {
+    let mut r = PublishReport {
+        conflicts,
+        dry_run,
+        ..Default::default()
+    };
+    let mut paths: Vec<_> = seen.into_iter().collect();
+    paths.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
+    for (path, (_, status)) in paths {
+        match status {
+            Status::Unchanged => r.unchanged.push(path),
+            Status::Changed => {
+                r.changed.push(path.clone());
+                r.written.push(path);
             }
-            write_atomically(&dest, &up.payload)?;
-            report.written.push(up.path);
+            Status::New => r.written.push(path),
         }
-        Ok(report)
+    }
+    r
+}
+
+/// A credential read from the environment. It prints as `[redacted]` so that no `{:?}`
+/// of a struct holding one can leak it into a log.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
     }
 }
 
-fn hash_file(path: &Path) -> Result<Option<blake3::Hash>> {
-    match std::fs::File::open(path) {
-        Ok(f) => {
-            let mut h = blake3::Hasher::new();
-            h.update_reader(f).map_err(|e| Error::io(path, e))?;
-            Ok(Some(h.finalize()))
+impl Secret {
+    /// The value of environment variable `var`; an error naming it if unset or empty.
+    pub fn from_env(var: &str, target: &str, what: &str) -> Result<Secret> {
+        match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Ok(Secret(v)),
+            _ => Err(Error::Target {
+                target: target.to_string(),
+                problem: format!(
+                    "{var} is not set: export it with {what} before running (credentials are never read from pipeline.toml)"
+                ),
+            }),
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
     }
-}
 
-fn same_content(dest: &Path, payload: &Payload) -> Result<bool> {
-    let Some(existing) = hash_file(dest)? else {
-        return Ok(false);
-    };
-    let new = match payload {
-        Payload::Bytes(b) => blake3::hash(b),
-        Payload::File(p) => {
-            hash_file(p)?.ok_or_else(|| Error::input(p, "vanished before it was published"))?
+    pub fn optional(var: &str) -> Option<Secret> {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(Secret)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` with every occurrence of this secret replaced (defence in depth for messages
+    /// that quote a server or library error).
+    pub fn redact(&self, text: &str) -> String {
+        if self.0.len() < 4 {
+            return text.to_string();
         }
-    };
-    Ok(existing == new)
-}
-
-fn write_atomically(dest: &Path, payload: &Payload) -> Result<()> {
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = match payload {
-        Payload::Bytes(b) => std::fs::write(&tmp, b),
-        Payload::File(p) => std::fs::copy(p, &tmp).map(|_| ()),
-    };
-    written
-        .and_then(|_| std::fs::rename(&tmp, dest))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(dest, e)
-        })
+        text.replace(&self.0, "[redacted]")
+    }
 }
 
 #[cfg(test)]
@@ -238,5 +464,36 @@ mod tests {
                 "feed.xml"
             ]
         );
+    }
+
+    #[test]
+    fn types_and_cache_policies() {
+        let m = FileMeta::new("w/talk-1.mp3", String::new());
+        assert_eq!(
+            (m.content_type, m.cache_control),
+            ("audio/mpeg", LONG_CACHE)
+        );
+        let f = FileMeta::new("feed.xml", String::new());
+        assert_eq!(f.content_type, "application/rss+xml; charset=utf-8");
+        assert_eq!(f.cache_control, SHORT_CACHE);
+        assert_eq!(
+            FileMeta::new("catalog.json", String::new()).cache_control,
+            SHORT_CACHE
+        );
+        assert_eq!(
+            FileMeta::new("w/index.html", String::new()).cache_control,
+            PAGE_CACHE
+        );
+        assert_eq!(
+            FileMeta::new("w/x.vtt", String::new()).content_type,
+            "text/vtt; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn secrets_print_redacted() {
+        let s = Secret("hunter2-very-secret".into());
+        assert_eq!(format!("{s:?}"), "[redacted]");
+        assert_eq!(s.redact("key hunter2-very-secret!"), "key [redacted]!");
     }
 }

@@ -458,13 +458,13 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
 /// Apple Podcasts refuses a feed without artwork, so when `series.image` is not set the
 /// site keeps the artwork it already published, or gets a plain cover (made once in
 /// `scratch`), with a warning saying how to use a real one.
-pub fn ensure_artwork(config: &mut Config, published: &Path, scratch: &Path) -> Result<()> {
+pub fn ensure_artwork(config: &mut Config, published: Option<&Path>, scratch: &Path) -> Result<()> {
     if config.series.image.is_some() {
         return Ok(());
     }
     let existing = ["artwork.png", "artwork.jpg"]
         .iter()
-        .map(|n| published.join(n))
+        .filter_map(|n| published.map(|root| root.join(n)))
         .find(|p| p.is_file());
     let image = match existing {
         Some(p) => p,

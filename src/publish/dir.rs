@@ -1,0 +1,178 @@
+//! A local folder, e.g. one a web server serves (the default target).
+//!
+//! Each file is written to a temporary name and renamed into place, so a reader never sees
+//! half a file. A folder has no ETags, so the catalog's conditional write takes an exclusive
+//! lock file (created with O_EXCL) and compares content hashes under it. Content-Type and
+//! Cache-Control are the web server's business here.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{hash_file, FileMeta, Payload, Published, Target, Upload, Version};
+use crate::error::{Error, Result};
+
+pub struct DirTarget {
+    pub root: PathBuf,
+}
+
+/// A lock older than this was left by a run that was killed.
+const STALE_LOCK: Duration = Duration::from_secs(120);
+/// How long to wait for another run's lock before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+impl DirTarget {
+    pub fn new(root: &Path) -> DirTarget {
+        DirTarget {
+            root: root.to_path_buf(),
+        }
+    }
+
+    fn lock(&self, name: &str) -> Result<LockFile> {
+        let path = self.root.join(format!(".{name}.lock"));
+        let started = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(LockFile(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a > STALE_LOCK) {
+                        tracing::warn!("removing {}, left by a run that stopped", path.display());
+                        let _ = std::fs::remove_file(&path);
+                    } else if started.elapsed() > LOCK_WAIT {
+                        return Err(Error::input(
+                            &path,
+                            "another run has held this lock for a long time; if no other eventcast run is publishing here, delete the file",
+                        ));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+}
+
+struct LockFile(PathBuf);
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[async_trait::async_trait]
+impl Target for DirTarget {
+    fn local_root(&self) -> Option<&Path> {
+        Some(&self.root)
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    async fn check(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.root).map_err(|e| {
+            Error::input(
+                &self.root,
+                format!("the output folder cannot be created: {e}"),
+            )
+        })?;
+        let probe = self.root.join(".eventcast-write-check");
+        std::fs::write(&probe, b"ok")
+            .and_then(|_| std::fs::remove_file(&probe))
+            .map_err(|e| {
+                Error::input(
+                    &self.root,
+                    format!("the output folder is not writable: {e}"),
+                )
+            })
+    }
+
+    async fn read(&self, path: &str) -> Result<Option<Published>> {
+        let file = self.root.join(path);
+        match std::fs::read(&file) {
+            Ok(bytes) => {
+                let version = Version(blake3::hash(&bytes).to_hex().to_string());
+                Ok(Some(Published { bytes, version }))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&file, e)),
+        }
+    }
+
+    async fn stored_hash(&self, path: &str) -> Result<Option<String>> {
+        hash_file(&self.root.join(path))
+    }
+
+    async fn put(&self, upload: &Upload, _meta: &FileMeta) -> Result<()> {
+        write_atomically(&self.root.join(&upload.path), &upload.payload)
+    }
+
+    async fn put_if(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        _meta: &FileMeta,
+        expected: Option<&Version>,
+    ) -> Result<Option<Version>> {
+        let _lock = self.lock(path)?;
+        let now = hash_file(&self.root.join(path))?.map(Version);
+        if now.as_ref() != expected {
+            return Ok(None);
+        }
+        write_atomically(&self.root.join(path), &Payload::Bytes(bytes.to_vec()))?;
+        Ok(Some(Version(blake3::hash(bytes).to_hex().to_string())))
+    }
+}
+
+fn write_atomically(dest: &Path, payload: &Payload) -> Result<()> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let written = match payload {
+        Payload::Bytes(b) => std::fs::write(&tmp, b),
+        Payload::File(p) => std::fs::copy(p, &tmp).map(|_| ()),
+    };
+    written
+        .and_then(|_| std::fs::rename(&tmp, dest))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(dest, e)
+        })
+}
+
+/// Delete a webinar's folder under `root`, once nothing published points into it any more.
+pub fn delete_folder(root: &Path, slug: &str) -> Result<()> {
+    let mut parts = Path::new(slug).components();
+    let single = matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    );
+    if !single {
+        return Err(Error::input(
+            root.join("catalog.json"),
+            format!("\"{slug}\" is not a webinar folder name; refusing to delete it"),
+        ));
+    }
+    let dir = root.join(slug);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(&dir, e)),
+    }
+}

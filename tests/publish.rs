@@ -1,0 +1,1237 @@
+//! Publishing to real servers on 127.0.0.1, started by each test and killed when it ends:
+//! moto's S3 server (with IAM on, so it checks every request's SigV4 signature) and wsgidav
+//! (WebDAV with basic auth), sometimes behind a proxy that drops connections, delays and
+//! answers 500/503. `.ci/install-publish-tools.sh` installs both servers; a missing one
+//! fails the test with a message saying so.
+//!
+//! What a user would check: the feed references only files that are there, at every
+//! moment; both of two concurrent runs' webinars end up in it; a re-run finishes what a
+//! failed or killed run left; a target that is wrong fails before any encoding; no secret
+//! shows in the output, even at trace level.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::{Attribute, GetOptions, ObjectStore};
+use rand::{Rng, SeedableRng};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const BASE_URL: &str = "https://learning.example.org/podcast/";
+const BUCKET: &str = "site";
+const DAV_USER: &str = "publisher";
+const DAV_PASSWORD: &str = "dav-Pa55word-never-logged";
+
+// ---------------------------------------------------------------------------------------
+// Two short webinars, encoded once per test binary.
+
+struct Webinars {
+    dir: PathBuf,
+    recording: PathBuf,
+    transcript: PathBuf,
+    agenda_a: PathBuf,
+    agenda_b: PathBuf,
+    /// Work folder with both webinars' episodes already encoded.
+    work: PathBuf,
+    slug_a: String,
+    slug_b: String,
+}
+
+fn webinars() -> &'static Webinars {
+    static W: OnceLock<Webinars> = OnceLock::new();
+    W.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let d = common::demo_inputs(&dir.join("inputs"));
+        let agenda_b = dir.join("inputs/agenda-b.toml");
+        let text = std::fs::read_to_string(&d.agenda).unwrap();
+        assert!(text.contains("date = \"2026-11-20\""));
+        std::fs::write(
+            &agenda_b,
+            text.replace("date = \"2026-11-20\"", "date = \"2026-11-27\""),
+        )
+        .unwrap();
+        let w = Webinars {
+            recording: d.recording.clone(),
+            transcript: d.transcript.clone(),
+            agenda_a: d.agenda.clone(),
+            agenda_b,
+            work: dir.join("work"),
+            slug_a: String::new(),
+            slug_b: String::new(),
+            dir,
+        };
+        // Encode both once; every test then publishes from this work folder's cache.
+        let warm = w.dir.join("warm");
+        let config = config_file(
+            &w.dir.join("inputs"),
+            &w.dir,
+            "kind = \"dir\"\npath = \"unused\"\n",
+        );
+        let mut slugs = Vec::new();
+        for agenda in [&w.agenda_a, &w.agenda_b] {
+            let out = w
+                .run(
+                    &config,
+                    agenda,
+                    &w.work,
+                    &[],
+                    &["--out", warm.to_str().unwrap()],
+                )
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", common::text(&out));
+            let catalog: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(warm.join("catalog.json")).unwrap()).unwrap();
+            let known: Vec<String> = slugs.clone();
+            slugs.extend(
+                catalog["webinars"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x["slug"].as_str().unwrap().to_string())
+                    .filter(|s| !known.contains(s)),
+            );
+        }
+        assert_eq!(slugs.len(), 2, "{slugs:?}");
+        Webinars {
+            slug_a: slugs[0].clone(),
+            slug_b: slugs[1].clone(),
+            ..w
+        }
+    })
+}
+
+impl Webinars {
+    /// `eventcast run` for one of the webinars, with only the given credentials in its
+    /// environment.
+    fn run(
+        &self,
+        config: &Path,
+        agenda: &Path,
+        work: &Path,
+        env: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Command {
+        let mut c = common::eventcast();
+        for var in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "EVENTCAST_WEBDAV_USER",
+            "EVENTCAST_WEBDAV_PASSWORD",
+        ] {
+            c.env_remove(var);
+        }
+        c.envs(env.iter().copied());
+        c.args(["run", "--recording"])
+            .arg(&self.recording)
+            .arg("--agenda")
+            .arg(agenda)
+            .arg("--transcript")
+            .arg(&self.transcript)
+            .arg("--config")
+            .arg(config)
+            .arg("--work")
+            .arg(work)
+            .arg("--jobs")
+            .arg("2")
+            .args(extra);
+        c
+    }
+}
+
+/// The demo's pipeline.toml (in `inputs`) with another `[target]`, written into `dir`.
+fn config_file(inputs: &Path, dir: &Path, target: &str) -> PathBuf {
+    let text = std::fs::read_to_string(inputs.join("pipeline.toml")).unwrap();
+    let head = &text[..text.find("[target]").unwrap()];
+    let head = head
+        .replace(
+            "image = \"artwork.png\"",
+            &format!("image = {:?}", inputs.join("artwork.png")),
+        )
+        .replace(
+            "base_url = \"http://localhost:8000/\"",
+            &format!("base_url = {BASE_URL:?}"),
+        );
+    assert!(head.contains(BASE_URL), "the demo config changed: {head}");
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(format!("pipeline-{:08x}.toml", rand::random::<u32>()));
+    std::fs::write(&path, format!("{head}[target]\n{target}")).unwrap();
+    path
+}
+
+impl Webinars {
+    fn config(&self, dir: &Path, target: &str) -> PathBuf {
+        config_file(&self.dir.join("inputs"), dir, target)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Servers.
+
+/// A server process, killed when the test ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The path of a program the tests need; a clear failure if it is missing.
+fn tool(name: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{name}` is not installed: run .ci/install-publish-tools.sh (it installs moto and wsgidav from PyPI)")
+        })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, server: &mut Server, name: &str) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("{name} exited at start ({status})");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{name} did not listen on port {port} within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct S3 {
+    _server: Server,
+    port: u16,
+    key_id: String,
+    secret: String,
+}
+
+/// A moto S3 server with a bucket, and an IAM user's key that may write to it.
+fn moto() -> S3 {
+    let port = free_port();
+    let mut server = Server(
+        Command::new(tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // The first 4 requests (moto_setup.py's) need no credentials; all later ones are
+            // checked against IAM, signature included.
+            .env("INITIAL_NO_AUTH_ACTION_COUNT", "4")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts"),
+    );
+    wait_for_port(port, &mut server, "moto_server");
+    let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/publish_servers/moto_setup.py");
+    let out = Command::new(tool("python3"))
+        .arg(setup)
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(BUCKET)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "moto setup: {}", common::text(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    S3 {
+        _server: server,
+        port,
+        key_id: lines.next().unwrap().to_string(),
+        secret: lines.next().unwrap().to_string(),
+    }
+}
+
+impl S3 {
+    fn env(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("AWS_ACCESS_KEY_ID", self.key_id.as_str()),
+            ("AWS_SECRET_ACCESS_KEY", self.secret.as_str()),
+        ]
+    }
+
+    /// `[target]` for this server, reached on `port` (the server's or a proxy's).
+    fn target(&self, port: u16, bucket: &str) -> String {
+        format!(
+            "kind = \"s3\"\nendpoint = \"http://127.0.0.1:{port}\"\nregion = \"us-east-1\"\nbucket = \"{bucket}\"\nprefix = \"podcast/\"\npath_style = true\n"
+        )
+    }
+
+    fn store(&self) -> AmazonS3 {
+        AmazonS3Builder::new()
+            .with_endpoint(format!("http://127.0.0.1:{}", self.port))
+            .with_allow_http(true)
+            .with_region("us-east-1")
+            .with_bucket_name(BUCKET)
+            .with_access_key_id(&self.key_id)
+            .with_secret_access_key(&self.secret)
+            .build()
+            .unwrap()
+    }
+
+    /// What the bucket holds under the prefix: path -> (bytes, attributes as text).
+    fn contents(&self) -> BTreeMap<String, (Vec<u8>, BTreeMap<String, String>)> {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            use futures::TryStreamExt;
+            let store = self.store();
+            // Listed whole: moto miscomputes the signature of a list with a prefix.
+            let metas: Vec<_> = store.list(None).try_collect().await.unwrap();
+            let mut out = BTreeMap::new();
+            for m in metas {
+                let got = store
+                    .get_opts(&m.location, GetOptions::default())
+                    .await
+                    .unwrap();
+                let mut attrs = BTreeMap::new();
+                for (k, v) in got.attributes.iter() {
+                    let key = match k {
+                        Attribute::ContentType => "content-type".to_string(),
+                        Attribute::CacheControl => "cache-control".to_string(),
+                        Attribute::Metadata(m) => format!("meta-{m}"),
+                        other => format!("{other:?}"),
+                    };
+                    attrs.insert(key, v.to_string());
+                }
+                let bytes = got.bytes().await.unwrap().to_vec();
+                let Some(path) = m.location.as_ref().strip_prefix("podcast/") else {
+                    continue;
+                };
+                let path = path.to_string();
+                out.insert(path, (bytes, attrs));
+            }
+            out
+        })
+    }
+
+    /// Path -> blake3 of what is published: small enough to print in an assertion.
+    fn digest(&self) -> BTreeMap<String, String> {
+        self.files()
+            .into_iter()
+            .map(|(k, b)| (k, blake3::hash(&b).to_hex()[..12].to_string()))
+            .collect()
+    }
+
+    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        self.contents()
+            .into_iter()
+            .map(|(k, (b, _))| (k, b))
+            .collect()
+    }
+}
+
+struct Dav {
+    _server: Server,
+    port: u16,
+    /// The folder wsgidav serves: what reached the server.
+    root: PathBuf,
+}
+
+/// A wsgidav server with one user, serving an empty folder.
+fn wsgidav(dir: &Path) -> Dav {
+    let port = free_port();
+    let root = dir.join("dav-root");
+    std::fs::create_dir_all(&root).unwrap();
+    let config = dir.join("wsgidav.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"host: 127.0.0.1
+port: {port}
+provider_mapping:
+  "/": "{}"
+http_authenticator:
+  accept_basic: true
+  accept_digest: false
+  default_to_digest: false
+simple_dc:
+  user_mapping:
+    "*":
+      {DAV_USER}:
+        password: "{DAV_PASSWORD}"
+property_manager: true
+lock_storage: true
+verbose: 0
+logging:
+  enable: false
+"#,
+            root.display()
+        ),
+    )
+    .unwrap();
+    let mut server = Server(
+        Command::new(tool("wsgidav"))
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wsgidav starts"),
+    );
+    wait_for_port(port, &mut server, "wsgidav");
+    Dav {
+        _server: server,
+        port,
+        root,
+    }
+}
+
+impl Dav {
+    fn env(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("EVENTCAST_WEBDAV_USER", DAV_USER),
+            ("EVENTCAST_WEBDAV_PASSWORD", DAV_PASSWORD),
+        ]
+    }
+
+    /// `[target]` publishing into a collection that does not exist yet.
+    fn target(&self, port: u16) -> String {
+        format!("kind = \"webdav\"\nurl = \"http://127.0.0.1:{port}/sites/podcast/\"\n")
+    }
+
+    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        read_tree(&self.root.join("sites/podcast"))
+    }
+}
+
+fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// A proxy that injects faults and counts requests.
+
+#[derive(Clone, Copy)]
+struct Faults {
+    /// Share of requests that get a fault while any are left.
+    share: f64,
+    /// Faults in all; after these the proxy forwards everything (bounded, stops by itself).
+    max: usize,
+    /// Delay before forwarding every request.
+    delay: Duration,
+    /// Requests passed through untouched before faults start.
+    after: usize,
+    /// Every fault is this status answer (instead of a random kind of fault).
+    only: Option<u16>,
+    seed: u64,
+}
+
+const NO_FAULTS: Faults = Faults {
+    share: 0.0,
+    max: 0,
+    delay: Duration::ZERO,
+    after: 0,
+    only: None,
+    seed: 0,
+};
+
+struct ProxyState {
+    faults: Faults,
+    injected: usize,
+    rng: rand::rngs::StdRng,
+    /// "METHOD path" of every request seen.
+    requests: Vec<String>,
+}
+
+struct Proxy {
+    port: u16,
+    state: Arc<Mutex<ProxyState>>,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Proxy {
+    fn start(upstream: u16, faults: Faults) -> Proxy {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(ProxyState {
+            faults,
+            injected: 0,
+            rng: rand::rngs::StdRng::seed_from_u64(faults.seed),
+            requests: Vec::new(),
+        }));
+        let st = state.clone();
+        rt.spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(proxy_one(client, upstream, st.clone()));
+            }
+        });
+        Proxy {
+            port,
+            state,
+            _rt: rt,
+        }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    fn injected(&self) -> usize {
+        self.state.lock().unwrap().injected
+    }
+}
+
+enum Fault {
+    /// Close the connection without an answer.
+    Drop,
+    /// Answer this status without forwarding.
+    Status(u16),
+    /// Forward, then close without passing the answer on (the server did it, the client
+    /// never heard).
+    LoseAnswer,
+    /// Wait, then forward.
+    Stall(Duration),
+}
+
+/// One request per connection: read its head, maybe inject a fault, else forward it with
+/// `Connection: close` and pipe both ways until both sides close.
+async fn proxy_one(mut client: TcpStream, upstream: u16, state: Arc<Mutex<ProxyState>>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16384];
+    let head_end = loop {
+        match client.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 1 << 20 {
+            return;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let request_line = head.lines().next().unwrap_or_default().to_string();
+    let (fault, delay) = {
+        let mut s = state.lock().unwrap();
+        s.requests.push(
+            request_line
+                .rsplit_once(' ')
+                .map(|(r, _)| r.to_string())
+                .unwrap_or_default(),
+        );
+        let f = s.faults;
+        let fault =
+            if s.requests.len() > f.after && s.injected < f.max && s.rng.random_bool(f.share) {
+                s.injected += 1;
+                Some(
+                    match f.only.map(Fault::Status).ok_or(s.rng.random_range(0..5)) {
+                        Ok(fault) => fault,
+                        Err(0) => Fault::Drop,
+                        Err(1) => Fault::Status(500),
+                        Err(2) => Fault::Status(503),
+                        Err(3) => Fault::LoseAnswer,
+                        Err(_) => Fault::Stall(Duration::from_millis(1500)),
+                    },
+                )
+            } else {
+                None
+            };
+        (fault, f.delay)
+    };
+    tokio::time::sleep(delay).await;
+    match fault {
+        Some(Fault::Drop) => return,
+        Some(Fault::Status(code)) => {
+            let _ = client
+                .write_all(
+                    format!("HTTP/1.1 {code} Injected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await;
+            return;
+        }
+        Some(Fault::Stall(d)) => tokio::time::sleep(d).await,
+        Some(Fault::LoseAnswer) | None => {}
+    }
+    let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream)).await else {
+        return;
+    };
+    let mut forwarded: String = head
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    forwarded.push_str("Connection: close\r\n\r\n");
+    if server.write_all(forwarded.as_bytes()).await.is_err()
+        || server.write_all(&buf[head_end..]).await.is_err()
+    {
+        return;
+    }
+    if matches!(fault, Some(Fault::LoseAnswer)) {
+        // Let the request through entirely, read the answer, and drop it.
+        let (mut from_client, mut to_server) = (client, server);
+        let (mut sr, mut sw) = to_server.split();
+        let up = tokio::io::copy(&mut from_client, &mut sw);
+        let mut sink = Vec::new();
+        let down = sr.read_to_end(&mut sink);
+        tokio::pin!(down);
+        let _ = tokio::time::timeout(Duration::from_secs(30), async {
+            tokio::select! {
+                _ = up => { let _ = (&mut down).await; }
+                _ = &mut down => {}
+            }
+        })
+        .await;
+        return;
+    }
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// What a user checks on the published site.
+
+/// Every file the feed, the catalog and the pages point at is there. Returns the slugs of
+/// the webinars in the catalog (empty if nothing is published yet).
+fn assert_consistent(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let Some(feed) = files.get("feed.xml") else {
+        assert!(
+            !files.contains_key("catalog.json") && !files.contains_key("index.html"),
+            "a catalog or index without a feed: {:?}",
+            files.keys()
+        );
+        return vec![];
+    };
+    let feed = String::from_utf8(feed.clone()).unwrap();
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let mut enclosures = 0;
+    for e in doc.descendants().filter(|n| n.has_tag_name("enclosure")) {
+        let url = e.attribute("url").unwrap();
+        let path = url
+            .strip_prefix(BASE_URL)
+            .unwrap_or_else(|| panic!("enclosure {url} is not under {BASE_URL}"));
+        let bytes = files
+            .get(path)
+            .unwrap_or_else(|| panic!("the feed references {path}, which is not published"));
+        assert_eq!(
+            e.attribute("length").unwrap(),
+            bytes.len().to_string(),
+            "{path}: enclosure length differs from the published file"
+        );
+        enclosures += 1;
+    }
+    let catalog: serde_json::Value =
+        serde_json::from_slice(files.get("catalog.json").expect("a feed without a catalog"))
+            .unwrap();
+    let mut slugs = Vec::new();
+    let mut episodes = 0;
+    for w in catalog["webinars"].as_array().unwrap() {
+        let slug = w["slug"].as_str().unwrap().to_string();
+        assert!(
+            files.contains_key(&format!("{slug}/index.html")),
+            "no page for {slug}"
+        );
+        for e in w["episodes"].as_array().unwrap() {
+            let path = e["path"].as_str().unwrap();
+            assert!(
+                files.contains_key(path),
+                "catalog references missing {path}"
+            );
+            episodes += 1;
+        }
+        slugs.push(slug);
+    }
+    // The feed is rendered from the catalog: a feed missing episodes would be stale.
+    assert_eq!(enclosures, episodes, "feed and catalog disagree");
+    assert!(files.contains_key("index.html"));
+    slugs.sort();
+    slugs
+}
+
+fn both(w: &Webinars) -> Vec<String> {
+    let mut v = vec![w.slug_a.clone(), w.slug_b.clone()];
+    v.sort();
+    v
+}
+
+fn output(c: &mut Command) -> Output {
+    c.output().expect("eventcast runs")
+}
+
+fn writes(requests: &[String]) -> Vec<&String> {
+    requests
+        .iter()
+        .filter(|r| {
+            [
+                "PUT ",
+                "POST ",
+                "DELETE ",
+                "MOVE ",
+                "PROPPATCH ",
+                "MKCOL ",
+                "LOCK ",
+            ]
+            .iter()
+            .any(|m| r.starts_with(m))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests.
+
+#[test]
+fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    let config = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
+    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+
+    let contents = s3.contents();
+    let files: BTreeMap<_, _> = contents
+        .iter()
+        .map(|(k, (b, _))| (k.clone(), b.clone()))
+        .collect();
+    assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
+    let attrs = |p: &str| contents[p].1.clone();
+    let feed = attrs("feed.xml");
+    assert_eq!(feed["content-type"], "application/rss+xml; charset=utf-8");
+    assert!(feed["cache-control"].contains("max-age=60"), "{feed:?}");
+    let mp3 = contents
+        .keys()
+        .find(|k| k.ends_with(".mp3"))
+        .expect("episodes are published")
+        .clone();
+    let media = attrs(&mp3);
+    assert_eq!(media["content-type"], "audio/mpeg");
+    assert!(
+        media["cache-control"].contains("max-age=604800"),
+        "{media:?}"
+    );
+    assert_eq!(
+        media["meta-blake3"],
+        blake3::hash(&files[&mp3]).to_hex().to_string()
+    );
+    assert_eq!(attrs("catalog.json")["content-type"], "application/json");
+    assert!(!contents.keys().any(|k| k.contains("eventcast-probe")));
+
+    // A re-run of the same webinar, counted at a proxy: nothing is uploaded.
+    let proxy = Proxy::start(s3.port, NO_FAULTS);
+    let config = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    let requests = proxy.requests();
+    eprintln!(
+        "no-change S3 re-run: {} requests: {requests:?}",
+        requests.len()
+    );
+    // The health check's probe (a PUT, and a DELETE that object_store sends as a bulk
+    // delete POST) is the only write.
+    let w_req = writes(&requests);
+    assert_eq!(w_req.len(), 2, "{w_req:?}");
+    assert!(
+        w_req[0].starts_with("PUT ") && w_req[0].contains(".eventcast-probe-"),
+        "{w_req:?}"
+    );
+    assert_eq!(w_req[1], &format!("POST /{BUCKET}?delete"));
+    assert!(s3.files() == files, "a no-change re-run changed the bucket");
+
+    // A dry run of another webinar lists its files as new and uploads nothing.
+    let proxy = Proxy::start(s3.port, NO_FAULTS);
+    let config = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    let out = output(&mut w.run(&config, &w.agenda_b, &w.work, &s3.env(), &["--dry-run"]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Dry run"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("new       {}/index.html", w.slug_b)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("changed   feed.xml"), "{stdout}");
+    assert!(stdout.contains("unchanged style.css"), "{stdout}");
+    assert_eq!(writes(&proxy.requests()), Vec::<&String>::new());
+    assert!(s3.files() == files, "a dry run changed the bucket");
+}
+
+#[test]
+fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    // Webinar A is published; B goes up through a proxy that misbehaves.
+    let direct = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
+    let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    // A server that answers 503 to everything once the health check and catalog reads are
+    // done: the run gives up after its bounded retries, names what it did not publish, and
+    // leaves the site as it was.
+    let before = s3.digest();
+    let proxy = Proxy::start(
+        s3.port,
+        Faults {
+            share: 1.0,
+            max: usize::MAX,
+            delay: Duration::ZERO,
+            after: 4,
+            only: Some(503),
+            seed: 3,
+        },
+    );
+    let failing = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    let out = output(&mut w.run(&failing, &w.agenda_b, &w.work, &s3.env(), &[]));
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Not published ("), "{err}");
+    for p in ["catalog.json", "index.html", "feed.xml", ".mp3"] {
+        assert!(err.contains(p), "{p} not listed as unpublished: {err}");
+    }
+    assert!(err.contains("run again to finish"), "{err}");
+    assert_eq!(
+        s3.digest(),
+        before,
+        "a failed run changed the published site; requests: {:?}",
+        proxy.requests()
+    );
+
+    for seed in [1, 2] {
+        let proxy = Proxy::start(
+            s3.port,
+            Faults {
+                share: 0.35,
+                max: 12,
+                delay: Duration::ZERO,
+                after: 0,
+                only: None,
+                seed,
+            },
+        );
+        let faulty = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+        let out = output(&mut w.run(&faulty, &w.agenda_b, &w.work, &s3.env(), &[]));
+        eprintln!(
+            "seed {seed}: {} faults injected in {} requests; exit {:?}",
+            proxy.injected(),
+            proxy.requests().len(),
+            out.status.code()
+        );
+        assert!(proxy.injected() > 0, "the proxy injected no fault");
+        let slugs = assert_consistent(&s3.files());
+        if out.status.success() {
+            assert_eq!(slugs, both(w));
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("error: publish target"),
+                "{}",
+                common::text(&out)
+            );
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(slugs.contains(&w.slug_a), "{slugs:?}");
+        }
+    }
+    let out = output(&mut w.run(&direct, &w.agenda_b, &w.work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(assert_consistent(&s3.files()), both(w));
+}
+
+#[test]
+fn s3_run_killed_during_upload_then_rerun_is_complete() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    let direct = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
+    let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    let before = s3.files();
+
+    // Slow every request down, and kill the run once some of B's media went up.
+    let proxy = Proxy::start(
+        s3.port,
+        Faults {
+            delay: Duration::from_millis(300),
+            ..NO_FAULTS
+        },
+    );
+    let slow = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    let mut child = w
+        .run(&slow, &w.agenda_b, &w.work, &s3.env(), &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let media_put =
+        |r: &String| r.starts_with("PUT ") && r.contains(&w.slug_b) && r.contains(".mp3");
+    while proxy.requests().iter().filter(|r| media_put(r)).count() < 2 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let files = s3.files();
+    assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
+    for p in ["feed.xml", "catalog.json", "index.html"] {
+        assert_eq!(files[p], before[p], "{p} changed by a run killed before it");
+    }
+    let out = output(&mut w.run(&direct, &w.agenda_b, &w.work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(assert_consistent(&s3.files()), both(w));
+}
+
+#[test]
+fn s3_two_concurrent_runs_both_end_up_in_the_feed() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    let config = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| output(&mut w.run(&config, &w.agenda_a, &w.work, &s3.env(), &[])));
+        let b = s.spawn(|| output(&mut w.run(&config, &w.agenda_b, &w.work, &s3.env(), &[])));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success(), "{}", common::text(&a));
+    assert!(b.status.success(), "{}", common::text(&b));
+    assert_eq!(assert_consistent(&s3.files()), both(w));
+}
+
+/// A run that must fail in the health check: before any decoding or encoding.
+fn assert_fails_before_encoding(out: &Output, work: &Path, expected: &[&str]) {
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+    let made = read_tree(work);
+    assert!(
+        made.is_empty(),
+        "work was done before the check failed: {:?}",
+        made.keys()
+    );
+}
+
+#[test]
+fn s3_wrong_credentials_unknown_bucket_unreachable_host_fail_before_encoding() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    let work = tmp.path().join("work");
+    let good = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
+
+    let wrong_secret = [
+        ("AWS_ACCESS_KEY_ID", s3.key_id.as_str()),
+        ("AWS_SECRET_ACCESS_KEY", "not-the-right-secret-key"),
+    ];
+    let out = output(&mut w.run(&good, &w.agenda_a, &work, &wrong_secret, &[]));
+    assert_fails_before_encoding(
+        &out,
+        &work,
+        &[
+            "wrong credentials",
+            "secret access key does not match",
+            "AWS_SECRET_ACCESS_KEY",
+        ],
+    );
+
+    let unknown_key = [
+        ("AWS_ACCESS_KEY_ID", "AKIAUNKNOWNKEY000000"),
+        ("AWS_SECRET_ACCESS_KEY", s3.secret.as_str()),
+    ];
+    let out = output(&mut w.run(&good, &w.agenda_a, &work, &unknown_key, &[]));
+    assert_fails_before_encoding(
+        &out,
+        &work,
+        &["wrong credentials", "access key id is not known"],
+    );
+
+    let out = output(&mut w.run(&good, &w.agenda_a, &work, &[], &[]));
+    assert_fails_before_encoding(&out, &work, &["AWS_ACCESS_KEY_ID is not set"]);
+
+    let no_bucket = w.config(tmp.path(), &s3.target(s3.port, "no-such-bucket"));
+    let out = output(&mut w.run(&no_bucket, &w.agenda_a, &work, &s3.env(), &[]));
+    assert_fails_before_encoding(
+        &out,
+        &work,
+        &[
+            "bucket `no-such-bucket` does not exist",
+            "create it",
+            "target.bucket",
+        ],
+    );
+
+    let closed = w.config(tmp.path(), &s3.target(free_port(), BUCKET));
+    let out = output(&mut w.run(&closed, &w.agenda_a, &work, &s3.env(), &[]));
+    assert_fails_before_encoding(&out, &work, &["cannot reach", "target.endpoint"]);
+}
+
+#[test]
+fn secrets_never_appear_in_output_even_at_trace_level() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    let dav = wsgidav(tmp.path());
+    let runs = [
+        (
+            w.config(tmp.path(), &s3.target(s3.port, BUCKET)),
+            s3.env(),
+            true,
+        ),
+        (w.config(tmp.path(), &dav.target(dav.port)), dav.env(), true),
+        (
+            w.config(tmp.path(), &s3.target(s3.port, BUCKET)),
+            vec![
+                ("AWS_ACCESS_KEY_ID", s3.key_id.as_str()),
+                ("AWS_SECRET_ACCESS_KEY", "wrong-secret-that-must-not-leak"),
+            ],
+            false,
+        ),
+        (
+            w.config(tmp.path(), &dav.target(dav.port)),
+            vec![
+                ("EVENTCAST_WEBDAV_USER", DAV_USER),
+                (
+                    "EVENTCAST_WEBDAV_PASSWORD",
+                    "wrong-password-that-must-not-leak",
+                ),
+            ],
+            false,
+        ),
+    ];
+    for (config, env, ok) in &runs {
+        let out = output(
+            w.run(config, &w.agenda_a, &w.work, env, &["-vv"])
+                .env("RUST_LOG", "trace"),
+        );
+        let all = common::text(&out);
+        assert_eq!(out.status.success(), *ok, "{all}");
+        assert!(
+            all.contains("TRACE"),
+            "trace-level logging was not on: {}",
+            &all[..all.len().min(2000)]
+        );
+        let secret = env
+            .iter()
+            .find(|(k, _)| k.ends_with("SECRET_ACCESS_KEY") || k.ends_with("PASSWORD"))
+            .unwrap()
+            .1;
+        assert!(!all.contains(secret), "the secret appears in the output");
+        // Nor the basic-auth header made from it.
+        let basic = base64_basic(DAV_USER, secret);
+        assert!(
+            !all.contains(&basic),
+            "the Authorization header appears in the output"
+        );
+    }
+}
+
+fn base64_basic(user: &str, password: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{user}:{password}").into_bytes();
+    let mut out = String::new();
+    for c in input.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn webdav_publishes_creating_collections_and_a_rerun_uploads_nothing() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let dav = wsgidav(tmp.path());
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &dav.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    let files = dav.files();
+    assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
+    // What was uploaded is byte for byte what was encoded.
+    let encoded = read_tree(&w.work.join(&w.slug_a).join("media"));
+    for (name, bytes) in encoded.iter().filter(|(n, _)| n.ends_with(".mp3")) {
+        assert_eq!(&files[&format!("{}/{name}", w.slug_a)], bytes, "{name}");
+    }
+    assert!(!files
+        .keys()
+        .any(|k| k.contains("eventcast-tmp") || k.contains("probe")));
+
+    let proxy = Proxy::start(dav.port, NO_FAULTS);
+    let config = w.config(tmp.path(), &dav.target(proxy.port));
+    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &dav.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    let requests = proxy.requests();
+    eprintln!(
+        "no-change WebDAV re-run: {} requests: {requests:?}",
+        requests.len()
+    );
+    let w_req = writes(&requests);
+    assert_eq!(w_req.len(), 2, "{w_req:?}");
+    assert!(
+        w_req.iter().all(|r| r.contains(".eventcast-probe-")),
+        "{w_req:?}"
+    );
+    assert_eq!(dav.files(), files);
+}
+
+#[test]
+fn webdav_concurrent_runs_and_faults() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let dav = wsgidav(tmp.path());
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| output(&mut w.run(&config, &w.agenda_a, &w.work, &dav.env(), &[])));
+        let b = s.spawn(|| output(&mut w.run(&config, &w.agenda_b, &w.work, &dav.env(), &[])));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success(), "{}", common::text(&a));
+    assert!(b.status.success(), "{}", common::text(&b));
+    assert_eq!(assert_consistent(&dav.files()), both(w));
+
+    // Re-publish A with changed pages (another base URL) through a misbehaving proxy.
+    let proxy = Proxy::start(
+        dav.port,
+        Faults {
+            share: 0.3,
+            max: 10,
+            delay: Duration::ZERO,
+            after: 0,
+            only: None,
+            seed: 7,
+        },
+    );
+    let faulty = w.config(tmp.path(), &dav.target(proxy.port));
+    let faulty_text = std::fs::read_to_string(&faulty).unwrap().replace(
+        "title = \"Learning from cities\"",
+        "title = \"Learning from cities (2)\"",
+    );
+    std::fs::write(&faulty, faulty_text).unwrap();
+    let out = output(&mut w.run(&faulty, &w.agenda_a, &w.work, &dav.env(), &[]));
+    eprintln!(
+        "{} faults injected in {} requests; exit {:?}",
+        proxy.injected(),
+        proxy.requests().len(),
+        out.status.code()
+    );
+    assert!(proxy.injected() > 0);
+    assert_eq!(assert_consistent(&dav.files()), both(w));
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("error: publish target"),
+            "{}",
+            common::text(&out)
+        );
+    }
+    // Without the faults, a re-run finishes the job: the new series title is in the feed.
+    let direct = w.config(tmp.path(), &dav.target(dav.port));
+    std::fs::write(
+        &direct,
+        std::fs::read(&faulty)
+            .unwrap()
+            .replace_ports(proxy.port, dav.port),
+    )
+    .unwrap();
+    let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &dav.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    let files = dav.files();
+    assert_eq!(assert_consistent(&files), both(w));
+    assert!(String::from_utf8_lossy(&files["feed.xml"]).contains("Learning from cities (2)"));
+}
+
+trait ReplacePorts {
+    fn replace_ports(self, from: u16, to: u16) -> Vec<u8>;
+}
+
+impl ReplacePorts for Vec<u8> {
+    fn replace_ports(self, from: u16, to: u16) -> Vec<u8> {
+        String::from_utf8(self)
+            .unwrap()
+            .replace(&format!("127.0.0.1:{from}"), &format!("127.0.0.1:{to}"))
+            .into_bytes()
+    }
+}
+
+#[test]
+fn webdav_wrong_password_and_unreachable_host_fail_before_encoding() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let dav = wsgidav(tmp.path());
+    let work = tmp.path().join("work");
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    let wrong = [
+        ("EVENTCAST_WEBDAV_USER", DAV_USER),
+        ("EVENTCAST_WEBDAV_PASSWORD", "wrong"),
+    ];
+    let out = output(&mut w.run(&config, &w.agenda_a, &work, &wrong, &[]));
+    assert_fails_before_encoding(
+        &out,
+        &work,
+        &["wrong credentials", "EVENTCAST_WEBDAV_PASSWORD"],
+    );
+    let closed = w.config(tmp.path(), &dav.target(free_port()));
+    let out = output(&mut w.run(&closed, &w.agenda_a, &work, &dav.env(), &[]));
+    assert_fails_before_encoding(
+        &out,
+        &work,
+        &["cannot reach the WebDAV server", "target.url"],
+    );
+    assert!(dav.files().is_empty());
+}
+
+#[test]
+fn dir_concurrent_runs_both_end_up_in_the_feed() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let config = w.config(tmp.path(), &format!("kind = \"dir\"\npath = {site:?}\n"));
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| output(&mut w.run(&config, &w.agenda_a, &w.work, &[], &[])));
+        let b = s.spawn(|| output(&mut w.run(&config, &w.agenda_b, &w.work, &[], &[])));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success(), "{}", common::text(&a));
+    assert!(b.status.success(), "{}", common::text(&b));
+    let files = read_tree(&site);
+    assert_eq!(assert_consistent(&files), both(w));
+    assert!(!files
+        .keys()
+        .any(|k| k.ends_with(".tmp") || k.ends_with(".lock")));
+}
