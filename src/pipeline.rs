@@ -355,7 +355,12 @@ async fn stage_async<T>(name: &'static str, f: impl std::future::Future<Output =
 
 /// Run a synchronous stage inside a `stage` span, so every log line names it.
 fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
-    tracing::info_span!("stage", stage = name).in_scope(f)
+    tracing::info_span!("stage", stage = name).in_scope(|| {
+        let started = std::time::Instant::now();
+        let out = f();
+        tracing::info!("{name} done in {:.1} s", started.elapsed().as_secs_f64());
+        out
+    })
 }
 
 fn work_dir(work: &Path, inputs: &Inputs) -> Result<PathBuf> {
