@@ -17,6 +17,7 @@ pub mod progress;
 pub mod publish;
 pub mod site;
 pub mod synth;
+pub mod testbed;
 
 pub use error::{Error, Result};
 

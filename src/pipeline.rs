@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub recording: PathBuf,
     pub agenda: PathBuf,
     pub transcript: Option<PathBuf>,
+    /// The user's cue sheet: when each speaker or item started.
+    pub cues: Option<PathBuf>,
     pub config: Option<PathBuf>,
     /// Publish into this folder, whatever the config's target says.
     pub out: Option<PathBuf>,
@@ -60,10 +62,11 @@ pub fn plan_only(
     recording: &Path,
     agenda: &Path,
     transcript: Option<&Path>,
+    cues: Option<&Path>,
     work: &Path,
 ) -> Result<(Inputs, Plan)> {
     crate::ffmpeg::require_tools()?;
-    let inputs = ingest::ingest(recording, agenda, transcript)?;
+    let inputs = ingest::ingest(recording, agenda, transcript, cues)?;
     let config = Config::builtin();
     let dir = work_dir(work, &inputs)?;
     let decoded = decode_cached(&inputs, &config, &dir)?;
@@ -82,7 +85,12 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         root: target_root.clone(),
     };
     // Cheap checks first: a bad input or an unwritable target fails before an hour of encoding.
-    let inputs = ingest::ingest(&opts.recording, &opts.agenda, opts.transcript.as_deref())?;
+    let inputs = ingest::ingest(
+        &opts.recording,
+        &opts.agenda,
+        opts.transcript.as_deref(),
+        opts.cues.as_deref(),
+    )?;
     target.check()?;
     let published = target.read_catalog()?;
     let dir = work_dir(&opts.work, &inputs)?;
@@ -286,16 +294,30 @@ fn decode_cached(
 }
 
 fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path) -> Result<Plan> {
-    let transcript = match &inputs.transcript {
-        Some(p) => Some(crate::error::read_text(p)?),
-        None => None,
-    };
-    let k = key(&(&decoded.key, &inputs.agenda, transcript));
+    let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
+    let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
+    // The alignment's version is part of the key: a better aligner must not reuse old plans.
+    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-1"));
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }
     let envelope = Envelope::from_pcm(&decoded.value.analysis)?;
-    let plan = plan::planned(&inputs.agenda, inputs.probe.duration, &envelope);
+    let transcript = match (&inputs.transcript, &transcript) {
+        (Some(p), Some(t)) => Some(ingest::transcript::parse(t, p)?),
+        _ => None,
+    };
+    let cues = match (&inputs.cues, &cues) {
+        (Some(p), Some(c)) => Some(ingest::cues::parse(c, p)?),
+        _ => None,
+    };
+    let plan = plan::align(&plan::Evidence {
+        agenda: &inputs.agenda,
+        duration: inputs.probe.duration,
+        envelope: &envelope,
+        analysis: &decoded.value.analysis,
+        transcript: transcript.as_ref(),
+        cues: cues.as_ref(),
+    })?;
     save_stage(dir, "plan", &k, &plan)?;
     Ok(plan)
 }
