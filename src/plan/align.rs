@@ -40,13 +40,19 @@ pub struct Evidence<'a> {
 pub const CUE_SNAP: f64 = 2.0;
 /// Weight of the planned-length prior, in seconds of mismatched speech per (relative
 /// deviation)² × planned seconds: weak, so it only decides what the voices leave open.
-const PRIOR: f64 = 0.02;
+const PRIOR: f64 = 0.005;
 /// Extra cost of hearing the talk's own speaker in the Q&A after it rather than in the talk
 /// itself: it makes a talk run to its speaker's last words before someone else speaks.
-const QA_SPEAKER_BIAS: f64 = 0.05;
-/// Voice distances are capped at this many "unknown voice" units, so one odd run (a cough,
-/// laughter) cannot outweigh minutes of clear speech.
-const DIST_CAP: f64 = 2.0;
+const QA_SPEAKER_BIAS: f64 = 0.02;
+/// Voice distance (in units of a typical distance to one's own voice, times three) beyond
+/// which a run counts as someone not on the agenda: the audience is far from every model.
+const AUDIENCE: f64 = 2.0;
+/// Voice distances are capped, so one odd run (a cough, laughter) cannot outweigh minutes
+/// of clear speech.
+const DIST_CAP: f64 = 3.0;
+/// Seconds of speech at which a run's fingerprint counts half: short runs (a word between
+/// two commas) have noisy fingerprints, so they weigh less.
+const SHORT_RUN: f64 = 1.0;
 /// Rounds of voice learning and refitting (it usually settles in two or three).
 const ROUNDS: usize = 6;
 
@@ -457,7 +463,7 @@ fn learn_voices(
     let n = spans.len();
     let dur: Vec<f64> = spans.iter().map(|s| s.1 - s.0).collect();
     let z = standardise(prints, &dur);
-    let mut dist: Vec<Vec<f64>> = vec![vec![1.0; others + 1]; n];
+    let mut dist: Vec<Vec<f64>> = vec![vec![AUDIENCE; others + 1]; n];
     for round in 0..ROUNDS {
         // Who each run is, as far as the current boundaries tell.
         let mut sums = vec![([0f64; DIMS], 0f64); others];
@@ -474,7 +480,7 @@ fn learn_voices(
                     allowed[i]
                         .iter()
                         .map(|&(p, _)| p)
-                        .filter(|&p| p < others && dist[u][p] < 1.0)
+                        .filter(|&p| p < others && dist[u][p] < dist[u][others])
                         .min_by(|&a, &b| dist[u][a].total_cmp(&dist[u][b]))
                 } else {
                     None
@@ -520,13 +526,17 @@ fn learn_voices(
         let tau = 3.0 * weighted_median(&nearest, &dur).max(1e-6);
         dist = raw
             .iter()
-            .map(|r| {
+            .zip(&dur)
+            .map(|(r, &len)| {
+                let weight = len / (len + SHORT_RUN);
                 let mut row: Vec<f64> = r
                     .iter()
-                    .map(|d| d.map(|d| (d / tau).min(DIST_CAP)).unwrap_or(1.0))
+                    .map(|d| d.map(|d| (d / tau).min(DIST_CAP)).unwrap_or(AUDIENCE))
                     .collect();
-                row.push(1.0);
-                row
+                // Someone not on the agenda is plausible only far from every known voice.
+                let nearest = row.iter().copied().fold(DIST_CAP, f64::min);
+                row.push((DIST_CAP + AUDIENCE - nearest).clamp(AUDIENCE, DIST_CAP));
+                row.iter().map(|d| d * weight).collect()
             })
             .collect();
         let next = fit(spans, &dist, allowed, planned, fixed);
