@@ -30,6 +30,11 @@ fn main() -> anyhow::Result<()> {
         ("short-2min", Spec::typical(2.0, 2, 1)),
         ("short-3min", Spec::typical(3.0, 2, 2)),
         ("short-4min-3talks", Spec::typical(4.0, 3, 3)),
+        ("short-4min-noisy", {
+            let mut s = Spec::typical(4.0, 3, 5);
+            s.noise_db = Some(-38.0);
+            s
+        }),
         ("webinar-60min", Spec::typical(60.0, 3, 7)),
     ];
     println!(
