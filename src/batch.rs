@@ -33,6 +33,8 @@ pub struct Found {
     pub recording: PathBuf,
     pub agenda: PathBuf,
     pub transcript: Option<PathBuf>,
+    /// `cues.txt`: the user's notes of when each item or speaker started.
+    pub cues: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -171,10 +173,15 @@ pub fn find_inputs(dir: &Path) -> Result<Found> {
             .filter(|p| ["vtt", "srt"].contains(&ext(p).as_str()))
             .collect(),
     )?;
+    let cues = files
+        .iter()
+        .find(|p| p.file_name().is_some_and(|n| n == "cues.txt"))
+        .cloned();
     Ok(Found {
         recording,
         agenda,
         transcript,
+        cues,
     })
 }
 
@@ -237,13 +244,18 @@ async fn one(
 ) -> Result<Result1> {
     let found = find_inputs(&entry.dir)?;
     // Cheap checks (probe the recording, parse the agenda) so a dry run reports what would fail.
-    let inputs =
-        crate::ingest::ingest(&found.recording, &found.agenda, found.transcript.as_deref())?;
+    let inputs = crate::ingest::ingest(
+        &found.recording,
+        &found.agenda,
+        found.transcript.as_deref(),
+        found.cues.as_deref(),
+    )?;
     let slug = inputs.agenda.slug();
     let fingerprint = pipeline::fingerprint(
         &found.recording,
         &found.agenda,
         found.transcript.as_deref(),
+        found.cues.as_deref(),
         config,
     )?;
     let (published, _) = crate::publish::read_catalog(target).await?;
@@ -274,6 +286,7 @@ async fn one(
         recording: found.recording,
         agenda: found.agenda,
         transcript: found.transcript,
+        cues: found.cues,
         config: opts.config.clone(),
         out: opts.out.clone(),
         work: opts.work.clone(),

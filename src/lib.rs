@@ -19,6 +19,7 @@ pub mod publish;
 pub mod signals;
 pub mod site;
 pub mod synth;
+pub mod testbed;
 
 pub use error::{Error, Result};
 

@@ -135,6 +135,9 @@ struct InputArgs {
     /// A transcript (WebVTT or SRT) with speaker names.
     #[arg(long)]
     transcript: Option<PathBuf>,
+    /// A cue sheet: one `HH:MM:SS name-or-title` line per speaker or item.
+    #[arg(long)]
+    cues: Option<PathBuf>,
     /// Folder where stage results are kept so a re-run resumes.
     #[arg(long, default_value = ".eventcast-work")]
     work: PathBuf,
@@ -202,6 +205,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 recording: inputs.recording,
                 agenda: inputs.agenda,
                 transcript: inputs.transcript,
+                cues: inputs.cues,
                 config,
                 out,
                 work: inputs.work,
@@ -216,6 +220,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 &inputs.recording,
                 &inputs.agenda,
                 inputs.transcript.as_deref(),
+                inputs.cues.as_deref(),
                 &inputs.work,
             )?;
             if json {
@@ -305,6 +310,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 recording: d.recording,
                 agenda: d.agenda,
                 transcript: Some(d.transcript),
+                cues: None,
                 config: Some(d.config),
                 out: Some(out.join("site")),
                 work: out.join("work"),

@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub recording: PathBuf,
     pub agenda: PathBuf,
     pub transcript: Option<PathBuf>,
+    /// The user's cue sheet: when each speaker or item started.
+    pub cues: Option<PathBuf>,
     pub config: Option<PathBuf>,
     /// Publish into this folder, whatever the config's target says.
     pub out: Option<PathBuf>,
@@ -64,10 +66,11 @@ pub fn fingerprint(
     recording: &Path,
     agenda: &Path,
     transcript: Option<&Path>,
+    cues: Option<&Path>,
     config: &Config,
 ) -> Result<String> {
     let mut h = blake3::Hasher::new();
-    for path in [Some(recording), Some(agenda), transcript]
+    for path in [Some(recording), Some(agenda), transcript, cues]
         .into_iter()
         .flatten()
     {
@@ -86,10 +89,11 @@ pub fn plan_only(
     recording: &Path,
     agenda: &Path,
     transcript: Option<&Path>,
+    cues: Option<&Path>,
     work: &Path,
 ) -> Result<(Inputs, Plan)> {
     crate::ffmpeg::require_tools()?;
-    let inputs = ingest::ingest(recording, agenda, transcript)?;
+    let inputs = ingest::ingest(recording, agenda, transcript, cues)?;
     let config = Config::builtin();
     let dir = work_dir(work, &inputs)?;
     let decoded = decode_cached(&inputs, &config, &dir)?;
@@ -105,6 +109,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &opts.recording,
         &opts.agenda,
         opts.transcript.as_deref(),
+        opts.cues.as_deref(),
         &config,
     )?;
     let target = publish::open(&config.target, opts.out.as_deref())?;
@@ -112,7 +117,12 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     // Cheap checks first: a bad input or an unreachable, unwritable target fails before an
     // hour of encoding. A dry run writes nothing, not even the probe: reading the catalog
     // proves the target is reachable.
-    let inputs = ingest::ingest(&opts.recording, &opts.agenda, opts.transcript.as_deref())?;
+    let inputs = ingest::ingest(
+        &opts.recording,
+        &opts.agenda,
+        opts.transcript.as_deref(),
+        opts.cues.as_deref(),
+    )?;
     if !opts.dry_run {
         target.check().await?;
     }
@@ -338,9 +348,19 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
                 track: r.episode.track,
             })
             .collect(),
-        // Filled from the plan's transcript slices once transcripts are aligned (times in
-        // the whole-webinar episode, speakers by agenda name).
-        transcript: Vec::new(),
+        // The plan's per-segment slices, put back on the whole-webinar episode's clock.
+        transcript: plan
+            .segments
+            .iter()
+            .flat_map(|s| {
+                s.transcript.iter().map(move |c| catalog::Cue {
+                    start: (c.start + s.start - offset).max(0.0),
+                    end: (c.end + s.start - offset).max(0.0),
+                    speaker: c.speaker.clone().unwrap_or_default(),
+                    text: c.text.clone(),
+                })
+            })
+            .collect(),
     }
 }
 
@@ -439,16 +459,30 @@ fn decode_cached(
 }
 
 fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path) -> Result<Plan> {
-    let transcript = match &inputs.transcript {
-        Some(p) => Some(crate::error::read_text(p)?),
-        None => None,
-    };
-    let k = key(&(&decoded.key, &inputs.agenda, transcript));
+    let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
+    let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
+    // The alignment's version is part of the key: a better aligner must not reuse old plans.
+    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-1"));
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }
     let envelope = Envelope::from_pcm(&decoded.value.analysis)?;
-    let plan = plan::planned(&inputs.agenda, inputs.probe.duration, &envelope);
+    let transcript = match (&inputs.transcript, &transcript) {
+        (Some(p), Some(t)) => Some(ingest::transcript::parse(t, p)?),
+        _ => None,
+    };
+    let cues = match (&inputs.cues, &cues) {
+        (Some(p), Some(c)) => Some(ingest::cues::parse(c, p)?),
+        _ => None,
+    };
+    let plan = plan::align(&plan::Evidence {
+        agenda: &inputs.agenda,
+        duration: inputs.probe.duration,
+        envelope: &envelope,
+        analysis: &decoded.value.analysis,
+        transcript: transcript.as_ref(),
+        cues: cues.as_ref(),
+    })?;
     save_stage(dir, "plan", &k, &plan)?;
     Ok(plan)
 }

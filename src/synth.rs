@@ -85,6 +85,76 @@ impl Truth {
     }
 }
 
+impl Truth {
+    /// A Teams-style WebVTT transcript: `<v Name>` spans, cue ids `guid/turn-part`, and
+    /// long turns split into several cues the way Teams splits them.
+    pub fn to_teams_vtt(&self, display_name: impl Fn(&str) -> String) -> String {
+        let mut out = String::from("WEBVTT\n\n");
+        for (i, t) in self.turns.iter().enumerate() {
+            let words: Vec<&str> = t.text.split_whitespace().collect();
+            let parts = words.len().div_ceil(12).max(1);
+            let per = words.len().div_ceil(parts).max(1);
+            for (k, chunk) in words.chunks(per).enumerate() {
+                let a = t.start + (t.end - t.start) * (k * per) as f64 / words.len() as f64;
+                let b = t.start
+                    + (t.end - t.start) * ((k * per + chunk.len()) as f64 / words.len() as f64);
+                out.push_str(&format!(
+                    "8f0c2d1e-4b7a-4c55-9e13-2a6b0f3d9c{:02x}/{}-{k}\n{} --> {}\n<v {}>{}</v>\n\n",
+                    i % 256,
+                    i + 10,
+                    vtt_time(a),
+                    vtt_time(b),
+                    display_name(&t.speaker),
+                    chunk.join(" ")
+                ));
+            }
+        }
+        out
+    }
+
+    /// An SRT transcript with `Name:` prefixes.
+    pub fn to_srt(&self, display_name: impl Fn(&str) -> String) -> String {
+        let mut out = String::new();
+        for (i, t) in self.turns.iter().enumerate() {
+            out.push_str(&format!(
+                "{}\n{} --> {}\n{}: {}\n\n",
+                i + 1,
+                vtt_time(t.start).replace('.', ","),
+                vtt_time(t.end).replace('.', ","),
+                display_name(&t.speaker),
+                t.text
+            ));
+        }
+        out
+    }
+
+    /// Where each agenda item really starts and ends, given which agenda item each turn
+    /// belongs to (`item_of_turn[k]` for turn k, non-decreasing).
+    pub fn item_spans(&self, item_of_turn: &[usize], items: usize) -> Vec<Option<(f64, f64)>> {
+        let mut out: Vec<Option<(f64, f64)>> = vec![None; items];
+        for (t, &i) in self.turns.iter().zip(item_of_turn) {
+            let span = out[i].get_or_insert((t.start, t.end));
+            span.0 = span.0.min(t.start);
+            span.1 = span.1.max(t.end);
+        }
+        out
+    }
+}
+
+/// Display names as meeting platforms show them, unlike the agenda's: accents dropped, an
+/// organisation appended, the second surname missing, different case. `style` picks one.
+pub fn display_variant(name: &str, style: usize) -> String {
+    let plain = deunicode::deunicode(name);
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match style % 5 {
+        0 => format!("{name} | City Hall"),
+        1 => plain.to_uppercase(),
+        2 => words.iter().take(2).copied().collect::<Vec<_>>().join(" "),
+        3 => format!("{plain} - Guest"),
+        _ => plain.to_lowercase(),
+    }
+}
+
 pub fn vtt_time(t: f64) -> String {
     let ms = (t.max(0.0) * 1000.0).round() as u64;
     format!(

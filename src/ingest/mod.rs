@@ -1,12 +1,15 @@
 //! Ingest: read and check everything the user gave us, before any long work starts.
 //!
 //! Produces [`Inputs`]: the probed recording, the agenda (from TOML or an event page) and
-//! the optional transcript path. The recording's audio is decoded exactly once, by
+//! the optional transcript and cue sheet paths (both parsed here once, so a bad line fails
+//! before any decoding). The recording's audio is decoded exactly once, by
 //! [`audio::decode`], into the work folder; every later stage reads that decoded copy.
 
 pub mod agenda;
 pub mod audio;
+pub mod cues;
 pub mod event_page;
+pub mod transcript;
 
 use std::path::{Path, PathBuf};
 
@@ -26,10 +29,18 @@ pub struct Inputs {
     pub probe: Probe,
     pub agenda: Agenda,
     pub transcript: Option<PathBuf>,
+    /// The user's cue sheet (`HH:MM:SS name` lines), if any.
+    #[serde(default)]
+    pub cues: Option<PathBuf>,
 }
 
-/// Read and cross-check the recording, agenda and transcript.
-pub fn ingest(recording: &Path, agenda: &Path, transcript: Option<&Path>) -> Result<Inputs> {
+/// Read and cross-check the recording, agenda, transcript and cue sheet.
+pub fn ingest(
+    recording: &Path,
+    agenda: &Path,
+    transcript: Option<&Path>,
+    cues: Option<&Path>,
+) -> Result<Inputs> {
     let agenda = Agenda::load(agenda)?;
     let probe = ffmpeg::probe(recording)?;
     if probe.audio_streams == 0 {
@@ -59,12 +70,16 @@ pub fn ingest(recording: &Path, agenda: &Path, transcript: Option<&Path>) -> Res
         );
     }
     if let Some(t) = transcript {
-        crate::error::read_text(t)?;
+        transcript::Transcript::load(t)?.check_duration(probe.duration)?;
+    }
+    if let Some(c) = cues {
+        cues::CueSheet::load(c)?;
     }
     Ok(Inputs {
         recording: recording.to_path_buf(),
         probe,
         agenda,
         transcript: transcript.map(Path::to_path_buf),
+        cues: cues.map(Path::to_path_buf),
     })
 }

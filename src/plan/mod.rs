@@ -2,12 +2,19 @@
 //!
 //! The plan is a plain serialisable value ([`Plan`]) so it can be saved in the work folder,
 //! printed for a person to check, edited, and refined by better evidence. Each segment
-//! records where its boundaries came from and how sure we are.
+//! records where its boundaries came from and how sure we are. [`align`] finds the real
+//! boundaries from a cue sheet, a transcript or the voices; [`planned`] is the last resort.
 
+pub mod align;
 pub mod energy;
+pub mod names;
+pub mod voice;
+
+pub use align::{align, Evidence};
 
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::transcript::Cue;
 use crate::ingest::{Agenda, ItemKind};
 use energy::Envelope;
 
@@ -40,6 +47,10 @@ pub struct Segment {
     pub source: Source,
     /// 0 (a guess) to 1 (certain).
     pub confidence: f64,
+    /// This segment's part of the transcript, re-timed to start at the segment's start
+    /// (what the site publishes beside the episode); empty without a transcript.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcript: Vec<Cue>,
 }
 
 impl Segment {
@@ -109,6 +120,7 @@ pub fn planned(agenda: &Agenda, duration: f64, envelope: &Envelope) -> Plan {
             planned,
             source: Source::Planned,
             confidence: PLANNED_CONFIDENCE,
+            transcript: Vec::new(),
         });
     }
     let mut plan = Plan {
