@@ -164,9 +164,9 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # ---- report -----------------------------------------------------------------------------------
 echo
 echo "outputs: $OUT_MINUTES minutes of episodes from a 60-minute recording, $JOBS cores"
-printf '%-14s %9s %12s %12s\n' contender "wall (s)" "user+sys (s)" "peak RSS MB"
+printf '%-14s %9s %12s\n' contender "wall (s)" "user+sys (s)"
 while read -r label wall cpu rss; do
-  printf '%-14s %9.1f %12.1f %12.1f\n' "$label" "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-14s %9.1f %12.1f\n' "$label" "$wall" "$cpu"
 done < times.txt
 val() { awk -v l="$1" -v c="$2" '$1 == l { print $c }' times.txt; }
 echo "script / eventcast:       wall $(echo "scale=1; $(val script 2) / $(val eventcast 2)" | bc)x   cpu $(echo "scale=1; $(val script 3) / $(val eventcast 3)" | bc)x   (target >= 10x)"
