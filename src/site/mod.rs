@@ -312,7 +312,10 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
                 .map(|c| json!({"title": c.title, "speakers": c.speakers.join(", "), "at": clock(c.start), "seconds": c.start.floor() as u64}))
                 .collect();
             let has_transcript = !episode_cues(w, e).is_empty();
-            let description = if whole {
+            let description = if whole && w.description.trim().is_empty() {
+                // Apple requires a description; an agenda need not have one.
+                format!("{} ({}).", w.title, t.date(z.date()))
+            } else if whole {
                 w.description.clone()
             } else {
                 format!("{} “{}” ({}).\n\n{}", t.from_webinar, w.title, t.date(z.date()), w.description)
