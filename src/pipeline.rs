@@ -104,14 +104,6 @@ pub fn plan_only(
 pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     crate::ffmpeg::require_tools()?;
     let mut config = load_config(opts.config.as_deref())?;
-    // What the catalog records, from the inputs and the settings as the user wrote them.
-    let input_fingerprint = fingerprint(
-        &opts.recording,
-        &opts.agenda,
-        opts.transcript.as_deref(),
-        opts.cues.as_deref(),
-        &config,
-    )?;
     let target = publish::open(&config.target, opts.out.as_deref())?;
     let target_root = PathBuf::from(target.describe());
     // Cheap checks first: a bad input or an unreachable, unwritable target fails before an
@@ -122,6 +114,14 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &opts.agenda,
         opts.transcript.as_deref(),
         opts.cues.as_deref(),
+    )?;
+    // What the catalog records, from the inputs and the settings as the user wrote them.
+    let input_fingerprint = fingerprint(
+        &opts.recording,
+        &opts.agenda,
+        opts.transcript.as_deref(),
+        opts.cues.as_deref(),
+        &config,
     )?;
     if !opts.dry_run {
         target.check().await?;
