@@ -79,7 +79,10 @@ pub fn fingerprint(
         h.update_reader(f).map_err(|e| Error::io(path, e))?;
         h.update(b"\0");
     }
-    h.update(&serde_json::to_vec(config).expect("config serialises"));
+    // What to produce, not where it goes: the same webinar moved to another target (or
+    // reached through another endpoint) is the same webinar.
+    let settings = (&config.series, &config.site, &config.output);
+    h.update(&serde_json::to_vec(&settings).expect("config serialises"));
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     Ok(h.finalize().to_hex()[..32].to_string())
 }

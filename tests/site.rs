@@ -967,10 +967,11 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
             p
         })
         .collect();
+    // A non-square cover is bad input, refused before any encoding.
     let out = run(&agendas[0], &bad_config);
-    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is 1600×900 px"),
+        String::from_utf8_lossy(&out.stderr).contains("1600×900"),
         "{}",
         common::text(&out)
     );
