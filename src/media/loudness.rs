@@ -63,7 +63,8 @@ impl Blocks {
         let mut samples = vec![0i16; step_frames * channels as usize];
         let mut blocks = Blocks::default();
         loop {
-            let n = read_full(&mut reader, &mut bytes).map_err(|e| Error::io(path, e))?;
+            let n = crate::plan::energy::read_full(&mut reader, &mut bytes)
+                .map_err(|e| Error::io(path, e))?;
             let frames = n / (2 * channels as usize);
             if frames == 0 {
                 break;
@@ -170,17 +171,6 @@ fn read_wav_header(r: &mut impl Read) -> std::result::Result<(u32, u32), String>
         }
     }
     format.ok_or_else(|| "no fmt chunk before the data".to_string())
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! differ between people far more than between sentences of one person. The PCM is streamed
 //! once and only one vector per run is kept, so memory stays flat in the recording's length.
 
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -177,7 +177,8 @@ pub fn fingerprints(path: &Path, runs: &[Run]) -> Result<Vec<[f32; DIMS]>> {
     let mut frame = 0usize;
     let mut r = 0usize;
     'read: loop {
-        let n = read_full(&mut reader, &mut bytes).map_err(|e| Error::io(path, e))?;
+        let n = crate::plan::energy::read_full(&mut reader, &mut bytes)
+            .map_err(|e| Error::io(path, e))?;
         pending.extend(
             bytes[..n / 2 * 2]
                 .chunks_exact(2)
@@ -216,17 +217,6 @@ pub fn fingerprints(path: &Path, runs: &[Run]) -> Result<Vec<[f32; DIMS]>> {
             v
         })
         .collect())
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]
