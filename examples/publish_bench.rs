@@ -1,6 +1,6 @@
 //! Upload throughput to an S3-compatible store: one file of SIZE_MB (default 100) random
 //! bytes through eventcast's S3 target (multipart above 8 MiB), read back and compared.
-//! Run by scripts/bench-publish.sh, which starts a local moto server and sets:
+//! Run by bench/publish.sh, which starts a local moto server and sets:
 //! BENCH_ENDPOINT, BENCH_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 
 use std::time::Instant;

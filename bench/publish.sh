@@ -2,7 +2,7 @@
 # Publish benchmark:
 #  1. upload throughput of a 100 MiB file to a local moto S3 server (examples/publish_bench.rs);
 #  2. requests made by a no-change re-run, counted at the test suite's proxy (S3 and WebDAV).
-# Usage: scripts/bench-publish.sh [SIZE_MB]
+# Usage: bench/publish.sh [SIZE_MB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-publish-tools.sh
