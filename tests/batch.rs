@@ -225,12 +225,15 @@ fn run_killed_mid_encoding_is_completed_by_the_next() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
+    // Kill while the second episode is being encoded, the first one finished.
     let killed_mid_encode = loop {
-        let encoding = s.work.exists()
-            && walk(&s.work)
-                .iter()
-                .any(|p| p.to_string_lossy().ends_with(".partial.mp3"));
-        if encoding {
+        let files = if s.work.exists() {
+            walk(&s.work)
+        } else {
+            Vec::new()
+        };
+        let name_ends = |suffix: &str| files.iter().any(|p| p.to_string_lossy().ends_with(suffix));
+        if name_ends(".partial.mp3") && name_ends(".done.json") {
             child.kill().unwrap();
             break true;
         }
@@ -252,6 +255,12 @@ fn run_killed_mid_encoding_is_completed_by_the_next() {
     let rerun = batch(&s, &[]);
     assert!(rerun.status.success(), "{}", text(&rerun));
     assert!(String::from_utf8_lossy(&rerun.stdout).contains("1 published"));
+    // The episode finished before the kill is not encoded again.
+    assert!(
+        String::from_utf8_lossy(&rerun.stderr).contains("was already encoded: keeping it"),
+        "{}",
+        text(&rerun)
+    );
     assert_feed_consistent(&s.site, 1);
 }
 

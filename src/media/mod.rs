@@ -393,6 +393,20 @@ fn encode_one(
     let ep = &job.ep;
     let format = profile.format;
     let path = dir.join(&ep.file_name);
+    // An episode finished by an earlier run (killed before the others were done) is kept:
+    // its sidecar records what it was made from.
+    let made_from = blake3::hash(format!("{job:?}{wav:?}{profile:?}{tags:?}").as_bytes())
+        .to_hex()
+        .to_string();
+    let sidecar = dir.join(format!(".{}.done.json", ep.file_name));
+    if let Some(done) = std::fs::read_to_string(&sidecar)
+        .ok()
+        .and_then(|t| serde_json::from_str::<(String, Rendition)>(&t).ok())
+        .filter(|(key, r)| *key == made_from && r.path.is_file())
+    {
+        tracing::info!("{} was already encoded: keeping it", ep.file_name);
+        return Ok(done.1);
+    }
     let partial = dir.join(format!(".{}.partial.{}", ep.file_name, format.extension()));
     let length = (ep.end - ep.start).max(0.0);
     let mut gain_db = job.gain_db;
@@ -448,11 +462,14 @@ fn encode_one(
         .map_err(|e| Error::io(&path, e))?
         .len();
     let duration = crate::ffmpeg::probe(&path)?.duration;
-    Ok(Rendition {
+    let rendition = Rendition {
         episode: ep.clone(),
         path,
         bytes,
         duration,
         mime: format.mime().into(),
-    })
+    };
+    let record = serde_json::to_string(&(&made_from, &rendition)).expect("renditions serialise");
+    std::fs::write(&sidecar, record).map_err(|e| Error::io(&sidecar, e))?;
+    Ok(rendition)
 }
