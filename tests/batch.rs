@@ -105,7 +105,7 @@ fn assert_feed_consistent(site: &Path, webinars: usize) {
             .unwrap();
         assert!(site.join(rel).is_file(), "feed points at missing {rel}");
     }
-    let leftovers: Vec<_> = walk(site)
+    let leftovers: Vec<_> = common::walk(site)
         .into_iter()
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
@@ -116,19 +116,6 @@ fn assert_feed_consistent(site: &Path, webinars: usize) {
         leftovers.is_empty(),
         "partial files published: {leftovers:?}"
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
@@ -228,7 +215,7 @@ fn run_killed_mid_encoding_is_completed_by_the_next() {
     // Kill while the second episode is being encoded, the first one finished.
     let killed_mid_encode = loop {
         let files = if s.work.exists() {
-            walk(&s.work)
+            common::walk(&s.work)
         } else {
             Vec::new()
         };
@@ -319,7 +306,7 @@ fn sigterm_stops_cleanly_and_the_next_run_resumes() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     while !(s.work.exists()
-        && walk(&s.work)
+        && common::walk(&s.work)
             .iter()
             .any(|p| p.to_string_lossy().ends_with(".partial.mp3")))
     {

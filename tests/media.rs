@@ -106,25 +106,12 @@ fn demo_run() -> &'static DemoRun {
 }
 
 fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walk(dir)
+    let mut v: Vec<PathBuf> = common::walk(dir)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect();
     v.sort();
     v
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -43,3 +43,17 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub fn probe(path: &Path) -> eventcast::ffmpeg::Probe {
     eventcast::ffmpeg::probe(path).expect("ffprobe reads the file")
 }
+
+/// Every file below `dir` (none if it does not exist).
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
