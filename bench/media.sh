@@ -89,6 +89,24 @@ TOML
 agenda 1 > agenda-1h.toml
 agenda 3 > agenda-3h.toml
 
+# A Zoom-style transcript (the issue's contender plans from a transcript): one 5-second
+# "Name: text" cue after another through each section, named after the agenda.
+transcript() { # $1 = scale
+  awk -v s="$1" 'function ts(t) { return sprintf("%02d:%02d:%02d.000", t / 3600, (t % 3600) / 60, t % 60) }
+    BEGIN {
+      print "WEBVTT\n"
+      split("5 15 15 15 10", mins, " ")
+      split("Moderator|Speaker One|Speaker Two|Speaker Three|Moderator", who, "|")
+      t = 0; n = 0
+      for (k = 1; k <= 5; k++) {
+        end = t + mins[k] * 60 * s
+        for (; t < end; t += 5) { n++; printf "%d\n%s --> %s\n%s: Cities learn from each other.\n\n", n, ts(t), ts(t + 5), who[k] }
+      }
+    }'
+}
+transcript 1 > transcript-1h.vtt
+transcript 3 > transcript-3h.vtt
+
 # The episodes both contenders make (start end name), from the agenda's minutes.
 EPISODES=("0 3600 webinar" "300 1200 talk-1" "1200 2100 talk-2" "2100 3000 talk-3" "3000 3600 wrapup")
 OUT_MINUTES=$(( (3600 + 900 * 3 + 600) / 60 ))
@@ -118,7 +136,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # ---- 1. eventcast -------------------------------------------------------------------------
 echo "running eventcast ..."
 rm -rf ec-1h; mkdir -p ec-1h
-timed eventcast "$BIN" --quiet run --recording rec-1h.mp4 --agenda agenda-1h.toml \
+timed eventcast "$BIN" --quiet run --recording rec-1h.mp4 --agenda agenda-1h.toml --transcript transcript-1h.vtt \
   --out ec-1h/site --work ec-1h/work --jobs "$JOBS"
 
 # ---- 2. the unavoidable work: one decode, one ebur128 pass, one MP3 encode per output minute
@@ -157,7 +175,7 @@ timed script bash -c "$(declare -f ff script_run); EPISODES=(\"0 3600 webinar\" 
 # ---- 4. memory for three hours ---------------------------------------------------------------
 echo "running eventcast on the 3-hour recording (peak RSS) ..."
 rm -rf ec-3h; mkdir -p ec-3h
-timed eventcast-3h "$BIN" --quiet run --recording rec-3h.mp4 --agenda agenda-3h.toml \
+timed eventcast-3h "$BIN" --quiet run --recording rec-3h.mp4 --agenda agenda-3h.toml --transcript transcript-3h.vtt \
   --out ec-3h/site --work ec-3h/work --jobs "$JOBS"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 

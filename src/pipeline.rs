@@ -169,7 +169,13 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             .as_ref()
             .map(|c| blake3::hash(&c.data).to_string()),
     ));
-    let renditions: Vec<Rendition> = match load_stage(&dir, "renditions", &media_key) {
+    // Reused only while every file is still there as it was made (the work folder may
+    // have been cleaned by hand).
+    let cached = load_stage::<Vec<Rendition>>(&dir, "renditions", &media_key).filter(|r| {
+        r.iter()
+            .all(|x| std::fs::metadata(&x.path).is_ok_and(|m| m.len() == x.bytes))
+    });
+    let renditions: Vec<Rendition> = match cached {
         Some(r) => {
             tracing::info!("episodes already encoded for these inputs: reusing them");
             r
