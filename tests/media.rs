@@ -244,32 +244,42 @@ fn plan_json(run: &DemoRun) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The demo webinar again, as M4A: (site, work folder), shared by the M4A tests.
+fn m4a_run() -> &'static (PathBuf, PathBuf) {
+    static RUN: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let run = demo_run();
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("media-m4a");
+        let _ = std::fs::remove_dir_all(&root);
+        let config = run.inputs.join("pipeline.toml");
+        let text = std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("format = \"mp3\"", "format = \"m4a\"");
+        let m4a_config = run.inputs.join("pipeline-m4a.toml");
+        std::fs::write(&m4a_config, text).unwrap();
+        let (site, work) = (root.join("site"), root.join("work"));
+        let out = common::run(&[
+            "run",
+            "--recording",
+            run.inputs.join("recording.mp4").to_str().unwrap(),
+            "--agenda",
+            run.inputs.join("agenda.toml").to_str().unwrap(),
+            "--config",
+            m4a_config.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+            "--work",
+            work.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", common::text(&out));
+        (site, work)
+    })
+}
+
 #[test]
 fn m4a_option_is_normalised_and_tagged() {
-    let run = demo_run();
-    let dir = tempfile::tempdir().unwrap();
-    let config = run.inputs.join("pipeline.toml");
-    let text = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace("format = \"mp3\"", "format = \"m4a\"");
-    let m4a_config = run.inputs.join("pipeline-m4a.toml");
-    std::fs::write(&m4a_config, text).unwrap();
-    let site = dir.path().join("site");
-    let out = common::run(&[
-        "run",
-        "--recording",
-        run.inputs.join("recording.mp4").to_str().unwrap(),
-        "--agenda",
-        run.inputs.join("agenda.toml").to_str().unwrap(),
-        "--config",
-        m4a_config.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-        "--work",
-        dir.path().join("work").to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", common::text(&out));
-    let files = files_with_ext(&site, "m4a");
+    let (site, _) = m4a_run();
+    let files = files_with_ext(site, "m4a");
     assert_eq!(files.len(), 4, "{files:?}");
     for f in &files {
         let (i, tp) = loudness(f);
@@ -301,6 +311,192 @@ fn m4a_option_is_normalised_and_tagged() {
         feed.contains("audio/mp4"),
         "the feed announces AAC enclosures"
     );
+}
+
+/// The chapters ffprobe reads from a file: (title, start in seconds, end in seconds).
+fn ffprobe_chapters(path: &Path) -> Vec<(String, f64, f64)> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_chapters", "-of", "json"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    assert!(out.status.success(), "ffprobe {}", path.display());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let secs = |v: &serde_json::Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    json["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let title = c["tags"]["title"].as_str().unwrap_or_default().to_string();
+            (title, secs(&c["start_time"]), secs(&c["end_time"]))
+        })
+        .collect()
+}
+
+/// Where the movie box (`moov`, all of the file's structure and tags) lies in an MP4 file.
+fn moov(data: &[u8]) -> std::ops::Range<usize> {
+    let mut at = 0;
+    loop {
+        assert!(at + 8 <= data.len(), "no moov box");
+        // Size, type; a size of 1 means a 64-bit size follows.
+        let mut size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        if size == 1 {
+            size = u64::from_be_bytes(data[at + 8..at + 16].try_into().unwrap()) as usize;
+        }
+        if &data[at + 4..at + 8] == b"moov" {
+            return at..at + size;
+        }
+        at += size;
+    }
+}
+
+/// Where `fourcc` occurs in the movie box of `data`.
+fn atoms(data: &[u8], fourcc: &[u8; 4]) -> Vec<usize> {
+    let moov = moov(data);
+    data[moov.clone()]
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| w == fourcc)
+        .map(|(i, _)| moov.start + i)
+        .collect()
+}
+
+/// A copy in `dir` of an MP4 file whose one `fourcc` atom is renamed to `to`, so readers
+/// skip it: what a player that knows only the other chapter form finds.
+fn hide_atom(path: &Path, fourcc: &[u8; 4], to: &[u8; 4], dir: &Path) -> PathBuf {
+    let mut data = std::fs::read(path).unwrap();
+    let found = atoms(&data, fourcc);
+    let name = String::from_utf8_lossy(fourcc);
+    assert_eq!(found.len(), 1, "one {name} atom in {}", path.display());
+    data[found[0]..found[0] + 4].copy_from_slice(to);
+    let copy = dir.join(format!("without-{name}.m4a"));
+    std::fs::write(&copy, data).unwrap();
+    copy
+}
+
+/// Decode the audio of `path` with ffmpeg: (seconds decoded, anything ffmpeg complained of).
+fn decode(path: &Path) -> (f64, String) {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-nostats", "-i"])
+        .arg(path)
+        .args(["-map", "0:a", "-f", "null", "-progress", "pipe:1", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "ffmpeg decodes {}", path.display());
+    let progress = String::from_utf8_lossy(&out.stdout);
+    let micros: f64 = progress
+        .lines()
+        .filter_map(|l| l.strip_prefix("out_time_us="))
+        .next_back()
+        .expect("ffmpeg reports its progress")
+        .parse()
+        .unwrap();
+    (
+        micros / 1e6,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn m4a_webinar_has_a_chapter_per_agenda_item_in_both_chapter_forms() {
+    let run = demo_run();
+    let (site, _) = m4a_run();
+    let agenda = eventcast::ingest::Agenda::load(&run.inputs.join("agenda.toml")).unwrap();
+    let webinar = files_with_ext(site, "m4a")
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy() == format!("{}.m4a", agenda.slug()))
+        .expect("the whole-webinar episode");
+    let duration = common::probe(&webinar).duration;
+
+    // Titled "item – speaker", at the plan's times from the episode's trimmed start.
+    let chapters = ffprobe_chapters(&webinar);
+    assert_eq!(chapters.len(), agenda.items.len(), "{chapters:?}");
+    let plan = plan_json(run);
+    let segments = plan["segments"].as_array().unwrap();
+    let offset = segments[0]["start"].as_f64().unwrap();
+    for ((title, start, _), seg) in chapters.iter().zip(segments) {
+        let item = seg["title"].as_str().unwrap();
+        let speakers: Vec<&str> = seg["speakers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert!(
+            *title == item || *title == format!("{item} – {}", speakers.join(", ")),
+            "chapter {title:?} for item {item:?} by {speakers:?}"
+        );
+        for who in &speakers {
+            assert!(title.contains(who), "{title} names {who}");
+        }
+        let want = seg["start"].as_f64().unwrap() - offset;
+        assert!(
+            (start - want).abs() <= 0.35,
+            "{title}: chapter at {start:.3} s, plan says {want:.3} s"
+        );
+    }
+    assert_eq!(chapters[0].1, 0.0);
+    let last_end = chapters.last().unwrap().2;
+    assert!(
+        (last_end - duration).abs() <= 0.05,
+        "the last chapter ends at {last_end} s, the episode at {duration} s"
+    );
+
+    // The same marks as the MP3 episode's CHAP frames, to the millisecond.
+    let mp3 = run
+        .site
+        .join(webinar.parent().unwrap().file_name().unwrap())
+        .join(format!("{}.mp3", agenda.slug()));
+    let id3 = id3::Tag::read_from_path(&mp3).unwrap();
+    let mp3_starts: Vec<u32> = id3.chapters().map(|c| c.start_time).collect();
+    let m4a_starts: Vec<u32> = chapters
+        .iter()
+        .map(|c| (c.1 * 1000.0).round() as u32)
+        .collect();
+    assert_eq!(m4a_starts, mp3_starts);
+
+    // Each form on its own: Apple's players read only the chapter track (`tref/chap`),
+    // others only the Nero list (`chpl`).
+    let tmp = tempfile::tempdir().unwrap();
+    let track_only = hide_atom(&webinar, b"chpl", b"free", tmp.path());
+    let list_only = hide_atom(&webinar, b"chap", b"xxxx", tmp.path());
+    assert_eq!(ffprobe_chapters(&track_only), chapters, "the chapter track");
+    assert_eq!(ffprobe_chapters(&list_only), chapters, "the chpl list");
+
+    // Still plays, and the chapter track did not lengthen it.
+    let (decoded, complaints) = decode(&webinar);
+    assert_eq!(complaints, "", "ffmpeg decodes {}", webinar.display());
+    assert!(
+        (decoded - duration).abs() <= 0.05,
+        "decoded {decoded} s of a {duration} s episode"
+    );
+    let mp3_duration = common::probe(&mp3).duration;
+    assert!(
+        (duration - mp3_duration).abs() <= 0.1,
+        "the M4A lasts {duration} s, the MP3 of the same span {mp3_duration} s"
+    );
+
+    // The talks and the wrap-up have no chapters in either form.
+    let parts: Vec<PathBuf> = files_with_ext(site, "m4a")
+        .into_iter()
+        .filter(|p| *p != webinar)
+        .collect();
+    assert_eq!(parts.len(), 3, "two talks and the wrap-up: {parts:?}");
+    for part in &parts {
+        assert!(ffprobe_chapters(part).is_empty(), "{}", part.display());
+        let data = std::fs::read(part).unwrap();
+        for atom in [b"chpl", b"chap"] {
+            assert!(
+                atoms(&data, atom).is_empty(),
+                "{} has a {} atom",
+                part.display(),
+                String::from_utf8_lossy(atom)
+            );
+        }
+        let (_, complaints) = decode(part);
+        assert_eq!(complaints, "", "ffmpeg decodes {}", part.display());
+    }
 }
 
 // ---- bad input ----

@@ -1,5 +1,12 @@
 //! Tags, written with tagging libraries (never by hand): ID3v2.4 for MP3 (`id3`, including
 //! CHAP/CTOC chapters and the APIC cover), iTunes-style atoms for M4A (`mp4ameta`).
+//!
+//! M4A has two chapter forms and players differ in which they read: Apple's (Podcasts on
+//! iOS and macOS, Music/iTunes, QuickTime) read only a QuickTime chapter track (a text track
+//! the audio track points at with `tref/chap`); many other players and taggers read only the
+//! Nero `chpl` list in `moov/udta` (ffmpeg, hence mpv, and VLC read both). The whole-webinar
+//! episode carries both, from the same marks as the MP3 episode's CHAP frames
+//! (`TagContext::chapters_of`).
 
 use std::path::Path;
 
@@ -138,5 +145,43 @@ fn write_mp4(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
         };
         tag.set_artwork(mp4ameta::Img::new(fmt, cover.data.clone()));
     }
+    // Each form only stores starts: a chapter lasts until the next one (or the end).
+    let chapters: Vec<mp4ameta::Chapter> = ctx
+        .chapters_of(ep)
+        .into_iter()
+        .take(CHPL_MAX_CHAPTERS)
+        .map(|(title, start, _)| {
+            let title = truncate(&title, CHPL_MAX_TITLE).to_string();
+            mp4ameta::Chapter::new(std::time::Duration::from_millis(start.into()), title)
+        })
+        .collect();
+    *tag.chapter_list_mut() = chapters.clone();
+    *tag.chapter_track_mut() = chapters;
     tag.write_to_path(path).map_err(fail)
+}
+
+/// A `chpl` list counts its chapters and each title's bytes in one byte.
+const CHPL_MAX_CHAPTERS: usize = u8::MAX as usize;
+const CHPL_MAX_TITLE: usize = u8::MAX as usize;
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary
+/// (`mp4ameta` cuts longer titles at a byte count, which could split a character).
+fn truncate(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn titles_are_cut_on_a_character_boundary() {
+        let title = format!("{}ñ", "a".repeat(254));
+        assert_eq!(truncate(&title, 255), "a".repeat(254));
+        assert_eq!(truncate("Medellín", 255), "Medellín");
+    }
 }
