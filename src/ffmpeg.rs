@@ -54,10 +54,30 @@ fn command_line(program: &str, args: &[OsString]) -> String {
     s
 }
 
+/// What ffmpeg printed, kept bounded: a long run must not grow our memory with the
+/// recording (a filter such as `ebur128` can log ten lines per second of audio).
+#[derive(Debug, Default)]
+pub struct Log {
+    /// The last lines printed, where filters put their summaries.
+    pub last: Vec<String>,
+    /// How many lines reported damage in the input (decoding errors, corrupt data).
+    pub errors: usize,
+    /// The first of those lines.
+    pub first_error: Option<String>,
+}
+
+/// Lines of the log kept in [`Log::last`].
+const LAST_LINES: usize = 64;
+
+fn reports_damage(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    l.contains("error") || l.contains("invalid data") || l.contains("corrupt")
+}
+
 /// Run ffmpeg with `args` (inputs, filters, outputs; `-y` and log options are added).
 /// Progress, when given, is advanced with the output time ffmpeg reports.
-/// Returns ffmpeg's log lines, for callers that read a filter's report (ebur128, ...).
-pub fn run(args: Vec<OsString>, progress: Option<&Progress>) -> Result<Vec<String>> {
+/// Returns what it logged, for callers that read a filter's report (ebur128, ...).
+pub fn run(args: Vec<OsString>, progress: Option<&Progress>) -> Result<Log> {
     let mut cmd = FfmpegCommand::new();
     cmd.hide_banner().args(["-nostdin"]).args(&args).overwrite();
     let line = command_line("ffmpeg", &args);
@@ -74,7 +94,8 @@ pub fn run(args: Vec<OsString>, progress: Option<&Progress>) -> Result<Vec<Strin
             stderr_tail: String::new(),
         },
     })?;
-    let mut log = Vec::new();
+    let mut log = Log::default();
+    let mut last: VecDeque<String> = VecDeque::new();
     let mut tail: VecDeque<String> = VecDeque::new();
     let events = child.iter().map_err(|e| Error::Process {
         tool: "ffmpeg".into(),
@@ -98,7 +119,14 @@ pub fn run(args: Vec<OsString>, progress: Option<&Progress>) -> Result<Vec<Strin
                         tail.pop_front();
                     }
                 }
-                log.push(msg);
+                if reports_damage(&msg) {
+                    log.errors += 1;
+                    log.first_error.get_or_insert_with(|| msg.clone());
+                }
+                if last.len() == LAST_LINES {
+                    last.pop_front();
+                }
+                last.push_back(msg);
             }
             FfmpegEvent::Error(msg) => {
                 tail.push_back(msg);
@@ -123,6 +151,7 @@ pub fn run(args: Vec<OsString>, progress: Option<&Progress>) -> Result<Vec<Strin
             stderr_tail: tail.into_iter().collect::<Vec<_>>().join("\n"),
         });
     }
+    log.last = last.into();
     Ok(log)
 }
 

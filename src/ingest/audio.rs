@@ -100,33 +100,26 @@ fn check_complete(
     duration: f64,
     profile: &Output,
     wav: &Path,
-    log: &[String],
+    log: &ffmpeg::Log,
 ) -> Result<()> {
     let bytes = std::fs::metadata(wav)
         .map_err(|e| crate::Error::io(wav, e))?
         .len();
     let per_second = profile.sample_rate as f64 * profile.channels as f64 * 2.0;
     let decoded = bytes.saturating_sub(44) as f64 / per_second;
-    let errors: Vec<&String> = log
-        .iter()
-        .filter(|l| {
-            let l = l.to_ascii_lowercase();
-            l.contains("error") || l.contains("invalid data") || l.contains("corrupt")
-        })
-        .collect();
     if decoded + SHORT_DECODE_TOLERANCE.max(duration * 0.002) >= duration {
-        if !errors.is_empty() {
+        if let Some(first) = &log.first_error {
             tracing::warn!(
                 "{}: ffmpeg reported {} decoding error(s) but decoded the whole length; \
                  listen for glitches (first: {})",
                 recording.display(),
-                errors.len(),
-                errors[0].trim()
+                log.errors,
+                first.trim()
             );
         }
         return Ok(());
     }
-    let detail = match errors.first() {
+    let detail = match &log.first_error {
         Some(first) => format!(" ffmpeg said: {}", first.trim()),
         None => String::new(),
     };

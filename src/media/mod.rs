@@ -301,10 +301,17 @@ fn prepare(
     if measured.integrated < -60.0 {
         return Err(silent());
     }
-    let gain_db = profile.loudness_lufs - measured.integrated;
+    let mut gain_db = profile.loudness_lufs - measured.integrated;
     let peak_after = measured.true_peak + gain_db;
     let limit_db = (peak_after > profile.true_peak_db - PEAK_HEADROOM_DB)
         .then_some(profile.true_peak_db - PEAK_HEADROOM_DB);
+    if let Some(limit) = limit_db {
+        // The limiter takes loudness with the peaks: add back what it is expected to take.
+        for _ in 0..3 {
+            let limited = blocks.span_limited(ep.start, ep.end, gain_db, limit);
+            gain_db += profile.loudness_lufs - limited;
+        }
+    }
     tracing::debug!(
         episode = %ep.id,
         lufs = measured.integrated,
@@ -332,48 +339,6 @@ fn level_filters(gain_db: f64, limit_db: Option<f64>) -> Vec<String> {
     filters
 }
 
-/// Limiting peaks takes loudness away (a few LU for peaky speech). Measure how much with
-/// cheap passes of gain + limiter + `ebur128` over the episode's PCM (no encoding), and
-/// return the extra gain that lands the limited episode on the target.
-fn limiter_makeup(job: &Job, wav: &Path, target: f64) -> Result<f64> {
-    let mut extra = 0.0;
-    for _ in 0..MAKEUP_PASSES {
-        let mut filters = level_filters(job.gain_db + extra, job.limit_db);
-        filters.push("ebur128".into());
-        let log = crate::ffmpeg::run(
-            args![
-                "-ss",
-                format!("{:.3}", job.ep.start),
-                "-t",
-                format!("{:.3}", job.ep.end - job.ep.start),
-                "-i",
-                wav,
-                "-af",
-                filters.join(","),
-                "-f",
-                "null",
-                "-"
-            ],
-            None,
-        )?;
-        let Some(measured) = summary_integrated(&log) else {
-            tracing::warn!(episode = %job.ep.id, "ffmpeg's ebur128 printed no summary");
-            break;
-        };
-        let error = target - measured;
-        tracing::debug!(episode = %job.ep.id, measured, extra, "after the limiter");
-        // The limiter eats part of any added gain, so overshoot the correction a little.
-        extra += error * 1.3;
-        // A small correction lands well enough; only heavy limiting is measured again.
-        if error.abs() < 1.0 {
-            break;
-        }
-    }
-    Ok(extra)
-}
-
-const MAKEUP_PASSES: usize = 2;
-
 /// The integrated loudness in the summary ffmpeg's `ebur128` filter prints at the end.
 fn summary_integrated(log: &[String]) -> Option<f64> {
     let at = log.iter().rposition(|l| l.contains("Summary:"))?;
@@ -383,42 +348,54 @@ fn summary_integrated(log: &[String]) -> Option<f64> {
     })
 }
 
-fn encode_one(
+/// Off-target loudness (LU) after which a limited episode is encoded again.
+const RETRY_OFF_LU: f64 = 0.5;
+
+/// Encode `job` into `out` at its gain. A limited episode's loudness depends on how much
+/// the limiter took, which was only estimated: the encode pass measures it (`ebur128` on
+/// what goes into the encoder), and an episode more than [`RETRY_OFF_LU`] off the target
+/// is encoded once more with the gain corrected.
+fn encode_levelled(job: &Job, wav: &Path, profile: &Output, out: &Path) -> Result<()> {
+    let mut gain_db = job.gain_db;
+    for attempt in 0..2 {
+        let log = encode(job, gain_db, wav, profile, out)?;
+        if job.limit_db.is_none() {
+            return Ok(());
+        }
+        let Some(measured) = summary_integrated(&log.last) else {
+            tracing::warn!(episode = %job.ep.id, "ffmpeg's ebur128 printed no summary");
+            return Ok(());
+        };
+        let off = profile.loudness_lufs - measured;
+        tracing::debug!(episode = %job.ep.id, measured, gain_db, attempt, "loudness encoded");
+        if off.abs() <= RETRY_OFF_LU {
+            return Ok(());
+        }
+        // The limiter eats part of any added gain: overshoot an upward correction a little.
+        gain_db += if off > 0.0 { off * 1.3 } else { off };
+    }
+    encode(job, gain_db, wav, profile, out).map(|_| ())
+}
+
+/// One ffmpeg pass: cut the span from the WAV, level it, fade it, encode it.
+fn encode(
     job: &Job,
+    gain_db: f64,
     wav: &Path,
     profile: &Output,
-    tags: &tags::TagContext,
-    dir: &Path,
-) -> Result<Rendition> {
+    out: &Path,
+) -> Result<crate::ffmpeg::Log> {
     let ep = &job.ep;
-    let format = profile.format;
-    let path = dir.join(&ep.file_name);
-    // An episode finished by an earlier run (killed before the others were done) is kept:
-    // its sidecar records what it was made from.
-    let made_from = blake3::hash(format!("{job:?}{wav:?}{profile:?}{tags:?}").as_bytes())
-        .to_hex()
-        .to_string();
-    let sidecar = dir.join(format!(".{}.done.json", ep.file_name));
-    if let Some(done) = std::fs::read_to_string(&sidecar)
-        .ok()
-        .and_then(|t| serde_json::from_str::<(String, Rendition)>(&t).ok())
-        .filter(|(key, r)| *key == made_from && r.path.is_file())
-    {
-        tracing::info!("{} was already encoded: keeping it", ep.file_name);
-        return Ok(done.1);
-    }
-    let partial = dir.join(format!(".{}.partial.{}", ep.file_name, format.extension()));
     let length = (ep.end - ep.start).max(0.0);
-    let mut gain_db = job.gain_db;
-    if job.limit_db.is_some() {
-        gain_db += limiter_makeup(job, wav, profile.loudness_lufs)?;
-    }
     let mut filters = level_filters(gain_db, job.limit_db);
     filters.push(format!("afade=t=in:d={FADE_IN}"));
     filters.push(format!(
         "afade=t=out:st={:.3}:d={FADE_OUT}",
         (length - FADE_OUT).max(0.0)
     ));
+    if job.limit_db.is_some() {
+        filters.push("ebur128=framelog=verbose".into());
+    }
     let mut args = args![
         "-ss",
         format!("{:.3}", ep.start),
@@ -437,10 +414,12 @@ fn encode_one(
         "-b:a",
         format!("{}k", profile.bitrate_kbps),
     ];
-    args.extend(match format {
+    args.extend(match profile.format {
         Format::Mp3 => args![
             "-c:a",
             "libmp3lame",
+            "-compression_level",
+            profile.mp3_quality.to_string(),
             "-id3v2_version",
             "0",
             "-write_id3v1",
@@ -450,8 +429,42 @@ fn encode_one(
         ],
         Format::M4a => args!["-c:a", "aac", "-movflags", "+faststart", "-f", "mp4"],
     });
-    args.push(partial.clone().into());
-    let result = crate::ffmpeg::run(args, None)
+    args.push(out.into());
+    crate::ffmpeg::run(args, None)
+}
+
+fn encode_one(
+    job: &Job,
+    wav: &Path,
+    profile: &Output,
+    tags: &tags::TagContext,
+    dir: &Path,
+) -> Result<Rendition> {
+    let ep = &job.ep;
+    let format = profile.format;
+    let path = dir.join(&ep.file_name);
+    // An episode finished by an earlier run (killed before the others were done) is kept:
+    // its sidecar records what it was made from.
+    let made_from = blake3::hash(
+        format!(
+            "{}{job:?}{wav:?}{profile:?}{tags:?}",
+            env!("CARGO_PKG_VERSION")
+        )
+        .as_bytes(),
+    )
+    .to_hex()
+    .to_string();
+    let sidecar = dir.join(format!(".{}.done.json", ep.file_name));
+    if let Some(done) = std::fs::read_to_string(&sidecar)
+        .ok()
+        .and_then(|t| serde_json::from_str::<(String, Rendition)>(&t).ok())
+        .filter(|(key, r)| *key == made_from && r.path.is_file())
+    {
+        tracing::info!("{} was already encoded: keeping it", ep.file_name);
+        return Ok(done.1);
+    }
+    let partial = dir.join(format!(".{}.partial.{}", ep.file_name, format.extension()));
+    let result = encode_levelled(job, wav, profile, &partial)
         .and_then(|_| tags::write(&partial, ep, tags, format))
         .and_then(|_| std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e)));
     if let Err(e) = result {

@@ -1,7 +1,8 @@
-//! Loudness envelope of the analysis PCM: one dB value per 10 ms frame.
+//! Loudness envelope of the analysis PCM: one level per 10 ms frame.
 //!
-//! Read by streaming the file, so memory grows with the number of frames (360 000 floats
-//! for an hour), never with the audio itself.
+//! Read by streaming the file. Each frame's level is kept in one byte (half-dB steps),
+//! and the silence threshold comes from a histogram of those bytes, so three hours cost
+//! about a megabyte and nothing is copied or sorted: memory stays flat as recordings grow.
 
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -12,19 +13,45 @@ use crate::ingest::audio::ANALYSIS_RATE;
 /// Frames per second of the envelope.
 pub const FRAME_RATE: f64 = 100.0;
 const FRAME: usize = (ANALYSIS_RATE as usize) / 100;
+/// Levels are stored as half-dB steps above this floor.
+const FLOOR_DB: f32 = -120.0;
 
 #[derive(Debug, Clone)]
 pub struct Envelope {
-    /// RMS level of each frame in dBFS (floor -120).
-    pub db: Vec<f32>,
+    /// RMS level of each frame: `FLOOR_DB + level / 2` dBFS.
+    levels: Vec<u8>,
+    /// Frames above this level count as sound.
+    threshold: u8,
+}
+
+fn quantise(db: f32) -> u8 {
+    ((db - FLOOR_DB) * 2.0).round().clamp(0.0, 255.0) as u8
+}
+
+fn level_db(q: u8) -> f32 {
+    FLOOR_DB + q as f32 / 2.0
 }
 
 impl Envelope {
+    /// An envelope from frame levels in dBFS.
+    pub fn from_levels(db: impl IntoIterator<Item = f32>) -> Envelope {
+        Envelope::from_quantised(db.into_iter().map(quantise).collect())
+    }
+
+    fn from_quantised(levels: Vec<u8>) -> Envelope {
+        let mut histogram = [0usize; 256];
+        for &q in &levels {
+            histogram[q as usize] += 1;
+        }
+        let threshold = quantise(silence_threshold(&histogram, levels.len()));
+        Envelope { levels, threshold }
+    }
+
     pub fn from_pcm(path: &Path) -> Result<Envelope> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let mut reader = BufReader::with_capacity(1 << 16, file);
         let mut buf = vec![0u8; FRAME * 2];
-        let mut db = Vec::new();
+        let mut levels = Vec::new();
         loop {
             let n = read_full(&mut reader, &mut buf).map_err(|e| Error::io(path, e))?;
             if n < 2 {
@@ -39,40 +66,43 @@ impl Envelope {
                 })
                 .sum();
             let rms = (sum / samples as f64).sqrt();
-            db.push((20.0 * rms.max(1e-6).log10()) as f32);
+            levels.push(quantise((20.0 * rms.max(1e-6).log10()) as f32));
             if n < buf.len() {
                 break;
             }
         }
-        Ok(Envelope { db })
+        Ok(Envelope::from_quantised(levels))
+    }
+
+    /// Number of frames.
+    pub fn len(&self) -> usize {
+        self.levels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty()
     }
 
     pub fn duration(&self) -> f64 {
-        self.db.len() as f64 / FRAME_RATE
+        self.levels.len() as f64 / FRAME_RATE
+    }
+
+    /// Whether frame `i` is above the silence threshold.
+    pub fn is_sound(&self, i: usize) -> bool {
+        self.levels[i] > self.threshold
     }
 
     /// Level (dB) below which a frame counts as silence: a little above the noise floor.
     pub fn silence_threshold(&self) -> f32 {
-        let mut sorted: Vec<f32> = self.db.clone();
-        sorted.sort_by(f32::total_cmp);
-        if sorted.is_empty() {
-            return -60.0;
-        }
-        let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p) as usize];
-        let floor = pct(0.05);
-        let loud = pct(0.95);
-        (floor + ((loud - floor) * 0.3).max(10.0))
-            .min(loud - 3.0)
-            .max(-70.0)
+        level_db(self.threshold)
     }
 
     /// Start of the first stretch of sound lasting at least `min_len` seconds.
     pub fn first_sound(&self, min_len: f64) -> Option<f64> {
-        let thr = self.silence_threshold();
         let need = (min_len * FRAME_RATE) as usize;
         let mut run = 0;
-        for (i, &v) in self.db.iter().enumerate() {
-            if v > thr {
+        for i in 0..self.len() {
+            if self.is_sound(i) {
                 run += 1;
                 // allow short gaps between syllables: count frames above threshold only
                 if run >= need {
@@ -87,11 +117,10 @@ impl Envelope {
 
     /// End of the last stretch of sound lasting at least `min_len` seconds.
     pub fn last_sound(&self, min_len: f64) -> Option<f64> {
-        let thr = self.silence_threshold();
         let need = (min_len * FRAME_RATE) as usize;
         let mut run = 0;
-        for (i, &v) in self.db.iter().enumerate().rev() {
-            if v > thr {
+        for i in (0..self.len()).rev() {
+            if self.is_sound(i) {
                 run += 1;
                 if run >= need {
                     return Some((i + run) as f64 / FRAME_RATE);
@@ -102,6 +131,31 @@ impl Envelope {
         }
         None
     }
+}
+
+/// The silence threshold from a histogram of `n` quantised levels: 30 % of the way from
+/// the noise floor (5th percentile) to the speech level (95th), at least 10 dB above the
+/// floor and 3 dB below the speech.
+fn silence_threshold(histogram: &[usize; 256], n: usize) -> f32 {
+    if n == 0 {
+        return -60.0;
+    }
+    let pct = |p: f64| {
+        let rank = ((n - 1) as f64 * p) as usize;
+        let mut seen = 0;
+        for (q, &count) in histogram.iter().enumerate() {
+            seen += count;
+            if seen > rank {
+                return level_db(q as u8);
+            }
+        }
+        level_db(255)
+    };
+    let floor = pct(0.05);
+    let loud = pct(0.95);
+    (floor + ((loud - floor) * 0.3).max(10.0))
+        .min(loud - 3.0)
+        .max(-70.0)
 }
 
 /// Fill `buf` as far as the reader allows; fewer bytes only at the end of the stream.
@@ -126,7 +180,7 @@ mod tests {
         let mut db = vec![-90.0f32; 200];
         db.extend(std::iter::repeat_n(-20.0f32, 100));
         db.extend(std::iter::repeat_n(-90.0f32, 100));
-        let e = Envelope { db };
+        let e = Envelope::from_levels(db);
         assert_eq!(e.first_sound(0.2), Some(2.0));
         assert_eq!(e.last_sound(0.2), Some(3.0));
     }

@@ -47,18 +47,17 @@ impl Run {
 /// Speech runs: frames above the envelope's silence threshold, joined across gaps shorter
 /// than [`MIN_PAUSE`].
 pub fn runs(env: &Envelope) -> Vec<Run> {
-    let thr = env.silence_threshold();
     let max_gap = (MIN_PAUSE * FRAME_RATE) as usize;
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    let n = env.db.len();
+    let n = env.len();
     while i < n {
-        if env.db[i] <= thr {
+        if !env.is_sound(i) {
             i += 1;
             continue;
         }
         let s = i;
-        while i < n && env.db[i] > thr {
+        while i < n && env.is_sound(i) {
             i += 1;
         }
         match out.last_mut() {
@@ -233,7 +232,7 @@ mod tests {
         db.extend(std::iter::repeat_n(-90.0f32, 50));
         db.extend(std::iter::repeat_n(-20.0f32, 50));
         db.extend(std::iter::repeat_n(-90.0f32, 100));
-        let r = runs(&Envelope { db });
+        let r = runs(&Envelope::from_levels(db));
         assert_eq!(
             r,
             vec![
