@@ -139,12 +139,20 @@ rm -rf ec-1h; mkdir -p ec-1h
 timed eventcast "$BIN" --quiet run --recording rec-1h.mp4 --agenda agenda-1h.toml --transcript transcript-1h.vtt \
   --out ec-1h/site --work ec-1h/work --jobs "$JOBS"
 
-# ---- 2. the unavoidable work: one decode, one ebur128 pass, one MP3 encode per output minute
+# ---- 1b. eventcast with LAME's own default quality (3), the hand-written script's encoder --
+sed 's/^mp3_quality = .*/mp3_quality = 3/' "$ROOT/pipeline.toml" > pipeline-q3.toml
+echo "running eventcast with mp3_quality = 3 ..."
+rm -rf ec-q3; mkdir -p ec-q3
+timed eventcast-q3 "$BIN" --quiet run --config pipeline-q3.toml --recording rec-1h.mp4 \
+  --agenda agenda-1h.toml --transcript transcript-1h.vtt --out ec-q3/site --work ec-q3/work --jobs "$JOBS"
+
+# ---- 2. the unavoidable work: one decode, one ebur128 pass, one MP3 encode per output minute,
+# with eventcast's encoder settings (pipeline.toml's default profile: LAME quality 7)
 unavoidable() {
   ff -i rec-1h.mp4 -map 0:a:0 -vn -ac 1 -ar 44100 -c:a pcm_s16le base.wav
   ffmpeg -hide_banner -nostdin -i base.wav -af ebur128=peak=true -f null - 2>/dev/null
   printf '%s\n' "${EPISODES[@]}" | xargs -P "$JOBS" -L 1 sh -c \
-    'ffmpeg -hide_banner -nostdin -loglevel error -y -ss "$0" -to "$1" -i base.wav -c:a libmp3lame -b:a 96k "base-$2.mp3"'
+    'ffmpeg -hide_banner -nostdin -loglevel error -y -ss "$0" -to "$1" -i base.wav -c:a libmp3lame -compression_level 7 -b:a 96k "base-$2.mp3"'
   rm -f base.wav base-*.mp3
 }
 echo "running the unavoidable work ($JOBS encoders at once, like eventcast) ..."
@@ -188,6 +196,7 @@ while read -r label wall cpu rss; do
 done < times.txt
 val() { awk -v l="$1" -v c="$2" '$1 == l { print $c }' times.txt; }
 echo "script / eventcast:       wall $(echo "scale=1; $(val script 2) / $(val eventcast 2)" | bc)x   cpu $(echo "scale=1; $(val script 3) / $(val eventcast 3)" | bc)x   (target >= 10x)"
+echo "script / eventcast (q3):  wall $(echo "scale=1; $(val script 2) / $(val eventcast-q3 2)" | bc)x   cpu $(echo "scale=1; $(val script 3) / $(val eventcast-q3 3)" | bc)x   (same LAME quality as the script)"
 echo "eventcast / unavoidable:  wall $(echo "scale=2; $(val eventcast 2) / $(val unavoidable 2)" | bc)x  cpu $(echo "scale=2; $(val eventcast 3) / $(val unavoidable 3)" | bc)x  (target <= 1.5x)"
 echo "peak RSS eventcast: 1 h $(( $(val eventcast 4) / 1024 )) MB, 3 h $(( $(val eventcast-3h 4) / 1024 )) MB"
 echo

@@ -453,7 +453,7 @@ fn decode_cached(
         (config.output.channels, config.output.sample_rate),
     ));
     if let Some(d) = load_stage::<audio::DecodedAudio>(dir, "decoded", &k) {
-        if d.wav.exists() && d.analysis.exists() {
+        if d.wav.exists() && d.analysis.exists() && d.loudness.exists() {
             return Ok(Keyed { key: k, value: d });
         }
     }

@@ -3,9 +3,15 @@
 //! Decoding an hour of AAC (and demuxing it out of a video file) is the most expensive
 //! thing we do to the input, so it happens once: a single ffmpeg pass writes a PCM WAV at
 //! the output profile's rate for the encoders and a 16 kHz mono copy for analysis. Video
-//! is never decoded (only the audio stream is mapped).
+//! is never decoded (only the audio stream is mapped). The loudness of the whole recording
+//! ([`crate::media::loudness`]) is measured on the other core while ffmpeg decodes, by
+//! following the WAV as it is written.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +19,7 @@ use crate::args;
 use crate::config::Output;
 use crate::error::Result;
 use crate::ffmpeg;
+use crate::media::loudness::Blocks;
 use crate::progress::Progress;
 
 /// Sample rate of the analysis copy.
@@ -24,6 +31,8 @@ pub struct DecodedAudio {
     pub wav: PathBuf,
     /// Raw signed 16-bit little-endian mono PCM at [`ANALYSIS_RATE`]: what analysis reads.
     pub analysis: PathBuf,
+    /// The loudness blocks of `wav` ([`crate::media::loudness::Blocks`], JSON).
+    pub loudness: PathBuf,
     pub duration: f64,
 }
 
@@ -36,7 +45,19 @@ pub fn decode(
 ) -> Result<DecodedAudio> {
     let wav = work.join("audio.wav");
     let analysis = work.join("analysis.s16");
+    let loudness = work.join("loudness.json");
+    // The follower must not read an old file before ffmpeg replaces it.
+    let _ = std::fs::remove_file(&wav);
     let progress = Progress::new("decoding audio", duration);
+    let done = Arc::new(AtomicBool::new(false));
+    let follower = {
+        let (wav, done) = (wav.clone(), done.clone());
+        let span = tracing::Span::current();
+        std::thread::spawn(move || {
+            let _span = span.enter();
+            Blocks::measure_wav(Follow::open(&wav, done.clone())?, &wav)
+        })
+    };
     let result = ffmpeg::run(
         args![
             "-i",
@@ -67,6 +88,10 @@ pub fn decode(
         Some(&progress),
     );
     progress.finish();
+    done.store(true, Ordering::Release);
+    let blocks = follower
+        .join()
+        .unwrap_or_else(|_| Err(crate::Error::Mismatch("the loudness meter failed".into())));
     let checked = result
         .map_err(|e| match e {
             crate::Error::Process { stderr_tail, .. } => crate::Error::input(
@@ -75,18 +100,59 @@ pub fn decode(
             ),
             e => e,
         })
-        .and_then(|log| check_complete(recording, duration, profile, &wav, &log));
+        .and_then(|log| check_complete(recording, duration, profile, &wav, &log))
+        .and_then(|_| blocks?.save(&loudness));
     if let Err(e) = checked {
         // Nothing half-done: a partial decode must not be picked up by a later run.
         let _ = std::fs::remove_file(&wav);
         let _ = std::fs::remove_file(&analysis);
+        let _ = std::fs::remove_file(&loudness);
         return Err(e);
     }
     Ok(DecodedAudio {
         wav,
         analysis,
+        loudness,
         duration,
     })
+}
+
+/// Reads a file another process is still writing: at the end of what is there so far it
+/// waits for more, until `done` says the writer has finished.
+struct Follow {
+    file: std::fs::File,
+    done: Arc<AtomicBool>,
+}
+
+const FOLLOW_POLL: Duration = Duration::from_millis(20);
+
+impl Follow {
+    fn open(path: &Path, done: Arc<AtomicBool>) -> Result<Follow> {
+        loop {
+            let finished = done.load(Ordering::Acquire);
+            match std::fs::File::open(path) {
+                Ok(file) => return Ok(Follow { file, done }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !finished => {
+                    std::thread::sleep(FOLLOW_POLL)
+                }
+                Err(e) => return Err(crate::Error::io(path, e)),
+            }
+        }
+    }
+}
+
+impl Read for Follow {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            // Looked at before reading: an empty read after the writer finished is the end.
+            let finished = self.done.load(Ordering::Acquire);
+            let n = self.file.read(buf)?;
+            if n > 0 || finished || buf.is_empty() {
+                return Ok(n);
+            }
+            std::thread::sleep(FOLLOW_POLL);
+        }
+    }
 }
 
 /// Seconds of decoded audio may fall short of the probed length by this much (container

@@ -23,7 +23,7 @@ const ABSOLUTE_GATE: f64 = -70.0;
 const RELATIVE_GATE: f64 = -10.0;
 
 /// Per-step loudness data of a whole recording.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Blocks {
     /// K-weighted mean square of the 400 ms block ending at the end of step `k` (0 while
     /// fewer than four steps have been seen).
@@ -50,10 +50,10 @@ fn to_lufs(energy: f64) -> f64 {
 }
 
 impl Blocks {
-    /// Measure a 16-bit PCM WAV (as [`crate::ingest::audio::decode`] writes it).
-    pub fn measure_wav(path: &Path) -> Result<Blocks> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut reader = BufReader::with_capacity(1 << 16, file);
+    /// Measure a 16-bit PCM WAV (as [`crate::ingest::audio::decode`] writes it) from
+    /// `source`; `path` names it in errors.
+    pub fn measure_wav(source: impl Read, path: &Path) -> Result<Blocks> {
+        let mut reader = BufReader::with_capacity(1 << 16, source);
         let (channels, rate) = read_wav_header(&mut reader)
             .map_err(|m| Error::input(path, format!("not a PCM WAV eventcast wrote: {m}")))?;
         let mut meter = EbuR128::new(channels, rate, Mode::M | Mode::TRUE_PEAK)
@@ -97,6 +97,18 @@ impl Blocks {
             }
         }
         Ok(blocks)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        serde_json::to_writer(std::io::BufWriter::new(file), self)
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))
+    }
+
+    pub fn load(path: &Path) -> Result<Blocks> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        serde_json::from_reader(BufReader::new(file))
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))
     }
 
     /// Length covered, in seconds.

@@ -1,11 +1,11 @@
 //! Media: cut, encode and tag the episodes.
 //!
 //! Episodes are cut from the decoded WAV (see [`crate::ingest::audio`]), never from the
-//! recording, so the expensive decode is not repeated per episode. Loudness is measured
-//! for all episodes in one pass over that WAV ([`loudness`]) and dead air found in the
-//! analysis envelope ([`trim`]), so each episode is then a single encode: a static gain
-//! to the EBU R128 target, a limiter only when that gain would push the true peak over the
-//! limit, short fades. Encodes run in a bounded pool sized to the machine, longest first,
+//! recording, so the expensive decode is not repeated per episode. Loudness was measured
+//! for all episodes in one pass over that WAV while it was decoded ([`loudness`]) and dead
+//! air is found in the analysis envelope ([`trim`]), so each episode is then a single
+//! encode: a static gain to the EBU R128 target, a limiter only when that gain would push
+//! the true peak over the limit, short fades. Encodes run in a bounded pool sized to the machine, longest first,
 //! so the whole-webinar episode does not start last and leave a core idle at the end.
 
 pub mod cover;
@@ -204,13 +204,8 @@ pub async fn render(
     jobs: usize,
 ) -> Result<Vec<Rendition>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // The two analyses read different files: run them side by side.
-    let (wav, analysis) = (audio.wav.to_path_buf(), audio.analysis.to_path_buf());
-    let blocks = tokio::task::spawn_blocking(move || loudness::Blocks::measure_wav(&wav));
-    let envelope = tokio::task::spawn_blocking(move || Envelope::from_pcm(&analysis));
-    let joined = |e: tokio::task::JoinError| Error::Mismatch(format!("analysis task failed: {e}"));
-    let blocks = blocks.await.map_err(joined)??;
-    let envelope = envelope.await.map_err(joined)??;
+    let blocks = loudness::Blocks::load(&audio.loudness)?;
+    let envelope = Envelope::from_pcm(&audio.analysis)?;
 
     let mut order = Vec::new();
     for ep in episodes.clone() {
