@@ -82,19 +82,24 @@ fn demo_run() -> &'static DemoRun {
         let inputs = root.join("inputs");
         let d = common::demo_inputs(&inputs);
         let (site, work) = (root.join("site"), root.join("work"));
-        let out = common::run(&[
-            "run",
-            "--recording",
-            d.recording.to_str().unwrap(),
-            "--agenda",
-            d.agenda.to_str().unwrap(),
-            "--config",
-            d.config.to_str().unwrap(),
-            "--out",
-            site.to_str().unwrap(),
-            "--work",
-            work.to_str().unwrap(),
-        ]);
+        // The ffmpeg commands are logged at debug level: the tests read them.
+        let out = common::eventcast()
+            .env("RUST_LOG", "eventcast=info,eventcast::ffmpeg=debug")
+            .args([
+                "run",
+                "--recording",
+                d.recording.to_str().unwrap(),
+                "--agenda",
+                d.agenda.to_str().unwrap(),
+                "--config",
+                d.config.to_str().unwrap(),
+                "--out",
+                site.to_str().unwrap(),
+                "--work",
+                work.to_str().unwrap(),
+            ])
+            .output()
+            .expect("eventcast runs");
         assert!(out.status.success(), "{}", common::text(&out));
         DemoRun {
             inputs,
@@ -730,6 +735,46 @@ fn a_silent_talk_is_reported_and_gets_no_episode() {
     assert!(!std::fs::read_to_string(dir.path().join("site/feed.xml"))
         .unwrap()
         .contains("joao"));
+}
+
+#[test]
+fn the_recording_is_decoded_once_and_its_video_never() {
+    let run = demo_run();
+    let recording = run.inputs.join("recording.mp4");
+    assert!(
+        recording.is_file(),
+        "the demo recording is an MP4 with video"
+    );
+    assert_eq!(common::probe(&recording).video_streams, 1);
+    let commands: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once("running ffmpeg command=").map(|(_, c)| c))
+        .collect();
+    let reading_it: Vec<&&str> = commands
+        .iter()
+        .filter(|c| c.contains(recording.to_str().unwrap()))
+        .collect();
+    assert_eq!(reading_it.len(), 1, "{commands:#?}");
+    // Only its audio stream is mapped: ffmpeg never decodes a stream that is not mapped.
+    let maps: Vec<&str> = reading_it[0]
+        .split(" -map ")
+        .skip(1)
+        .map(|rest| rest.split_whitespace().next().unwrap())
+        .collect();
+    assert!(
+        !maps.is_empty() && maps.iter().all(|m| *m == "0:a:0"),
+        "{}",
+        reading_it[0]
+    );
+    // Every episode is cut from the decoded copy.
+    let encodes = commands.iter().filter(|c| c.contains("libmp3lame")).count();
+    let episodes = files_with_ext(&run.site, "mp3").len();
+    assert_eq!(encodes, episodes, "{commands:#?}");
+    assert!(commands
+        .iter()
+        .filter(|c| c.contains("libmp3lame"))
+        .all(|c| c.contains("audio.wav")));
 }
 
 #[test]
