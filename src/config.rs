@@ -103,6 +103,11 @@ pub struct Output {
     /// Highest true peak in dBTP, e.g. -1.0.
     #[serde(default = "default_true_peak")]
     pub true_peak_db: f64,
+    /// Also cut a video clip (MP4) and a poster frame (JPEG) per episode, for the summary
+    /// page, when the recording has video, e.g. `video_clips = true`. Off by default: the
+    /// video is then never read.
+    #[serde(default)]
+    pub video_clips: bool,
 }
 
 fn default_bitrate() -> u32 {
@@ -130,6 +135,7 @@ impl Default for Output {
             format: crate::media::Format::default(),
             loudness_lufs: default_loudness(),
             true_peak_db: default_true_peak(),
+            video_clips: false,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod cover;
 pub mod loudness;
 pub mod tags;
 pub mod trim;
+pub mod video;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,6 +64,11 @@ pub struct Rendition {
     pub bytes: u64,
     pub duration: f64,
     pub mime: String,
+    /// The gain applied, in dB, limiter make-up included: the episode's video clip reuses it.
+    pub gain_db: f64,
+    /// The episode's video clip and poster, when `output.video_clips` is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<video::Clip>,
 }
 
 /// Which episodes a plan gives: one per talk and wrap-up, plus the whole webinar.
@@ -195,6 +201,8 @@ struct Job {
 
 /// Measure, trim, encode and tag every episode into `dir`, `jobs` encoders at a time.
 /// An episode with no sound in it is reported and left out, never published silent.
+/// With `video` (the recording, when clips are asked for), each episode also gets a video
+/// clip and poster ([`video`]), made in the same pool after its audio.
 pub async fn render(
     episodes: Vec<Episode>,
     audio: &DecodedAudio,
@@ -202,15 +210,33 @@ pub async fn render(
     tags: Arc<tags::TagContext>,
     dir: &Path,
     jobs: usize,
+    video: Option<&Path>,
 ) -> Result<Vec<Rendition>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     // The two analyses read different files: run them side by side.
     let (wav, analysis) = (audio.wav.to_path_buf(), audio.analysis.to_path_buf());
     let blocks = tokio::task::spawn_blocking(move || loudness::Blocks::measure_wav(&wav));
     let envelope = tokio::task::spawn_blocking(move || Envelope::from_pcm(&analysis));
+    // Keyframes are found once per recording, beside the analyses (demuxing only).
+    let recording = video.map(Path::to_path_buf);
+    let source = tokio::task::spawn_blocking(move || match recording {
+        Some(r) => video::Source::open(&r).map(|s| (r, s)).map(Some),
+        None => Ok(None),
+    });
     let joined = |e: tokio::task::JoinError| Error::Mismatch(format!("analysis task failed: {e}"));
     let blocks = blocks.await.map_err(joined)??;
     let envelope = envelope.await.map_err(joined)??;
+    let source = match source.await.map_err(joined)?? {
+        Some((_, Some(s))) => Some(Arc::new(s)),
+        Some((recording, None)) => {
+            tracing::warn!(
+                "output.video_clips is on but {} has no video stream: making audio episodes only",
+                recording.display()
+            );
+            None
+        }
+        None => None,
+    };
 
     let mut order = Vec::new();
     for ep in episodes.clone() {
@@ -233,6 +259,7 @@ pub async fn render(
             dir.to_path_buf(),
         );
         let (pool, progress, done) = (pool.clone(), progress.clone(), done.clone());
+        let source = source.clone();
         let span = tracing::Span::current();
         tasks.spawn(async move {
             let _permit = pool
@@ -241,7 +268,21 @@ pub async fn render(
                 .expect("the pool is never closed");
             tokio::task::spawn_blocking(move || {
                 let _span = span.enter();
-                let r = encode_one(&job, &wav, &profile, &tags, &dir);
+                let r = encode_one(&job, &wav, &profile, &tags, &dir).and_then(|mut r| {
+                    if let Some(source) = &source {
+                        let length = r.episode.end - r.episode.start;
+                        let filters = episode_filters(r.gain_db, job.limit_db, length);
+                        match video::make(source, &r.episode, &filters, &wav, &profile, &dir) {
+                            Ok(clip) => r.clip = Some(clip),
+                            Err(e) => {
+                                // Nothing half-done: no audio episode without its clip.
+                                let _ = std::fs::remove_file(&r.path);
+                                return Err(e);
+                            }
+                        }
+                    }
+                    Ok(r)
+                });
                 let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
                 *d += job.ep.end - job.ep.start;
                 progress.set_position(*d);
@@ -266,6 +307,10 @@ pub async fn render(
         // Nothing half-done: the episodes that did finish are removed with the failure.
         for r in &out {
             let _ = std::fs::remove_file(&r.path);
+            if let Some(c) = &r.clip {
+                let _ = std::fs::remove_file(&c.path);
+                let _ = std::fs::remove_file(&c.poster);
+            }
         }
         return Err(e);
     }
@@ -318,6 +363,18 @@ fn prepare(
         gain_db,
         limit_db,
     })
+}
+
+/// The audio filters of an episode `length` seconds long: its level, then short fades.
+/// The episode's audio file and its video clip both use these, so they sound the same.
+fn episode_filters(gain_db: f64, limit_db: Option<f64>, length: f64) -> Vec<String> {
+    let mut filters = level_filters(gain_db, limit_db);
+    filters.push(format!("afade=t=in:d={FADE_IN}"));
+    filters.push(format!(
+        "afade=t=out:st={:.3}:d={FADE_OUT}",
+        (length - FADE_OUT).max(0.0)
+    ));
+    filters
 }
 
 /// Static gain, then (when peaks need it) a lookahead limiter on the sample peak.
@@ -413,12 +470,7 @@ fn encode_one(
     if job.limit_db.is_some() {
         gain_db += limiter_makeup(job, wav, profile.loudness_lufs)?;
     }
-    let mut filters = level_filters(gain_db, job.limit_db);
-    filters.push(format!("afade=t=in:d={FADE_IN}"));
-    filters.push(format!(
-        "afade=t=out:st={:.3}:d={FADE_OUT}",
-        (length - FADE_OUT).max(0.0)
-    ));
+    let filters = episode_filters(gain_db, job.limit_db, length);
     let mut args = args![
         "-ss",
         format!("{:.3}", ep.start),
@@ -468,6 +520,8 @@ fn encode_one(
         bytes,
         duration,
         mime: format.mime().into(),
+        gain_db,
+        clip: None,
     };
     let record = serde_json::to_string(&(&made_from, &rendition)).expect("renditions serialise");
     std::fs::write(&sidecar, record).map_err(|e| Error::io(&sidecar, e))?;
