@@ -225,7 +225,9 @@ fn run(name: &str, recording: &Path, clips: bool) -> Run {
         .replace("video_clips = false", &format!("video_clips = {clips}"));
     std::fs::write(&config, text).unwrap();
     let (site, work) = (dir.join("site"), dir.join("work"));
+    // The site and work folders are given relative to where it runs, as users do.
     let out = common::eventcast()
+        .current_dir(&dir)
         .env("RUST_LOG", "eventcast=debug")
         .args(["run", "--recording"])
         .arg(recording)
@@ -235,10 +237,7 @@ fn run(name: &str, recording: &Path, clips: bool) -> Run {
         .arg(&i.transcript)
         .arg("--config")
         .arg(&config)
-        .arg("--out")
-        .arg(&site)
-        .arg("--work")
-        .arg(&work)
+        .args(["--out", "site", "--work", "work"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", common::text(&out));
@@ -579,7 +578,7 @@ fn the_clip_sounds_like_the_episode() {
             .unwrap();
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     };
-    let audio = lufs(Path::new(r["path"].as_str().unwrap()));
+    let audio = lufs(&site_file(run, r["episode"]["file_name"].as_str().unwrap()));
     let clip = lufs(&site_file(run, r["clip"]["file_name"].as_str().unwrap()));
     assert!(
         (audio - clip).abs() < 0.5,

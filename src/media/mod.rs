@@ -452,7 +452,12 @@ fn encode_one(
     let path = dir.join(&ep.file_name);
     // An episode finished by an earlier run (killed before the others were done) is kept:
     // its sidecar records what it was made from.
-    let made_from = blake3::hash(format!("{job:?}{wav:?}{profile:?}{tags:?}").as_bytes())
+    // Turning video clips on or off does not change the audio.
+    let audio_profile = Output {
+        video_clips: false,
+        ..profile.clone()
+    };
+    let made_from = blake3::hash(format!("{job:?}{wav:?}{audio_profile:?}{tags:?}").as_bytes())
         .to_hex()
         .to_string();
     let sidecar = dir.join(format!(".{}.done.json", ep.file_name));

@@ -288,9 +288,14 @@ fn h264_args(source: &Source) -> Vec<OsString> {
     a
 }
 
-/// A path for the concat demuxer's list, quoted its way.
+/// A file beside the concat demuxer's list, quoted its way. The demuxer resolves names
+/// from the list's folder, so the bare file name is what works for any work folder.
 fn concat_entry(path: &Path) -> String {
-    format!("file '{}'\n", path.to_string_lossy().replace('\'', "'\\''"))
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    format!("file '{}'\n", name.replace('\'', "'\\''"))
 }
 
 /// Make (or keep, when an earlier run finished it) the clip and poster of `ep`, whose
@@ -473,7 +478,7 @@ fn cut_clip(
                 args!["-f", "concat", "-safe", "0", "-i", list],
                 args!["-c:v", "copy"],
                 Method::SmartCut {
-                    reencoded: key - first,
+                    reencoded: ((key - first) * 1000.0).round() / 1000.0,
                 },
             )
         }
@@ -498,7 +503,7 @@ fn cut_clip(
         "-i",
         wav,
         "-map",
-        "0:v:0",
+        "0:V:0",
         "-map",
         "1:a:0",
         "-map_metadata",
