@@ -102,11 +102,12 @@ timed "clips re-encoded whole" bash -c "$(declare -f whole); SPANS='$SPANS'; JOB
 
 echo
 echo "how each clip's picture was made:"
-for f in out-clips/work/*/media/.*.mp4.done.json; do
-  python3 -c '
+python3 - out-clips/work/*/media/.*.mp4.done.json <<'PY'
 import json, sys
-_, c = json.load(open(sys.argv[1]))
-print(f"  {c[\"file_name\"]:<40} {c[\"duration\"]:7.1f} s  {c[\"method\"]}", f"(re-encoded {c[\"reencoded\"]:.2f} s)" if "reencoded" in c else "")' "$f"
-done
+for path in sys.argv[1:]:
+    _, c = json.load(open(path))
+    extra = " (re-encoded %.2f s)" % c["reencoded"] if "reencoded" in c else ""
+    print("  %-40s %7.1f s  %s%s" % (c["file_name"], c["duration"], c["method"], extra))
+PY
 du -ch out-clips/site/*/*.mp4 | tail -1 | sed 's/^/  clips (smart cut): /'
 du -ch whole-*.mp4 | tail -1 | sed 's/^/  clips (re-encoded whole): /'

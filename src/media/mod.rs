@@ -7,6 +7,8 @@
 //! to the EBU R128 target, a limiter only when that gain would push the true peak over the
 //! limit, short fades. Encodes run in a bounded pool sized to the machine, longest first,
 //! so the whole-webinar episode does not start last and leave a core idle at the end.
+//! Optional video clips ([`video`]) are made in the same pool, each after its episode's
+//! audio and with its gain; their picture is the one thing read from the recording itself.
 
 pub mod cover;
 pub mod loudness;
