@@ -52,8 +52,8 @@ pub struct Source {
     pub keyframes: Vec<f64>,
     /// Typical time between frames, in seconds.
     pub frame_duration: f64,
-    /// What the recording's size and date were when it was read: a clip made from another
-    /// file at the same path is made again.
+    /// The recording's full path, size and date when it was read: a clip made from another
+    /// file is made again, the same file named another way is not.
     identity: String,
 }
 
@@ -206,7 +206,12 @@ impl Source {
             frames,
             keyframes,
             frame_duration,
-            identity: format!("{} {:?}", meta.len(), meta.modified().ok()),
+            identity: format!(
+                "{:?} {} {:?}",
+                std::fs::canonicalize(recording).unwrap_or(recording.to_path_buf()),
+                meta.len(),
+                meta.modified().ok()
+            ),
         }))
     }
 
@@ -317,8 +322,8 @@ pub fn make(
     let (path, poster) = (dir.join(&file_name), dir.join(&poster_name));
     let made_from = blake3::hash(
         format!(
-            "{CLIP_VERSION}{ep:?}{audio_filters:?}{wav:?}{profile:?}{:?}{}",
-            source.path, source.identity
+            "{CLIP_VERSION}{ep:?}{audio_filters:?}{wav:?}{profile:?}{}",
+            source.identity
         )
         .as_bytes(),
     )
