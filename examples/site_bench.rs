@@ -81,6 +81,7 @@ fn main() -> anyhow::Result<()> {
                 duration: if k == 0 { 3600.0 } else { 600.0 },
                 mime: "audio/mpeg".into(),
                 track: k as u32,
+                video: None,
             });
         }
         catalog.upsert(Webinar {

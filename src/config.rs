@@ -108,6 +108,11 @@ pub struct Output {
     /// podcast bit rates for speech its difference from the source is no larger.
     #[serde(default = "default_mp3_quality")]
     pub mp3_quality: u8,
+    /// Also cut a video clip (MP4) and a poster frame (JPEG) per episode, for the summary
+    /// page, when the recording has video, e.g. `video_clips = true`. Off by default: the
+    /// video is then never read.
+    #[serde(default)]
+    pub video_clips: bool,
 }
 
 fn default_bitrate() -> u32 {
@@ -139,6 +144,7 @@ impl Default for Output {
             loudness_lufs: default_loudness(),
             true_peak_db: default_true_peak(),
             mp3_quality: default_mp3_quality(),
+            video_clips: false,
         }
     }
 }

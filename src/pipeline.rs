@@ -188,6 +188,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
                 tags,
                 &dir.join("media"),
                 opts.jobs,
+                config
+                    .output
+                    .video_clips
+                    .then_some(opts.recording.as_path()),
             )
             .instrument(tracing::info_span!("stage", stage = "media"))
             .await?;
@@ -201,9 +205,16 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     let slug = webinar.slug.clone();
     let media: Vec<Upload> = renditions
         .iter()
-        .map(|r| Upload {
-            path: format!("{slug}/{}", r.episode.file_name),
-            payload: Payload::File(r.path.clone()),
+        .flat_map(|r| {
+            let clip = r
+                .clip
+                .iter()
+                .flat_map(|c| [(&c.file_name, &c.path), (&c.poster_name, &c.poster)]);
+            std::iter::once((&r.episode.file_name, &r.path)).chain(clip)
+        })
+        .map(|(name, path)| Upload {
+            path: format!("{slug}/{name}"),
+            payload: Payload::File(path.clone()),
         })
         .collect();
     // Runs again if another run changed the published catalog meanwhile. What it renders
@@ -355,6 +366,18 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
                 duration: r.duration,
                 mime: r.mime.clone(),
                 track: r.episode.track,
+                video: r.clip.as_ref().map(|c| catalog::EpisodeVideo {
+                    clip: catalog::MediaFile {
+                        path: format!("{slug}/{}", c.file_name),
+                        bytes: c.bytes,
+                        mime: media::video::MIME.into(),
+                    },
+                    poster: catalog::MediaFile {
+                        path: format!("{slug}/{}", c.poster_name),
+                        bytes: c.poster_bytes,
+                        mime: media::video::POSTER_MIME.into(),
+                    },
+                }),
             })
             .collect(),
         // The plan's per-segment slices, put back on the whole-webinar episode's clock.

@@ -248,6 +248,7 @@ fn episode(
             duration,
             mime: "audio/mpeg".into(),
             track: 1,
+            video: None,
         },
         Upload {
             path,

@@ -7,11 +7,14 @@
 //! encode: a static gain to the EBU R128 target, a limiter only when that gain would push
 //! the true peak over the limit, short fades. Encodes run in a bounded pool sized to the machine, longest first,
 //! so the whole-webinar episode does not start last and leave a core idle at the end.
+//! Optional video clips ([`video`]) are made in the same pool, each after its episode's
+//! audio and with its gain; their picture is the one thing read from the recording itself.
 
 pub mod cover;
 pub mod loudness;
 pub mod tags;
 pub mod trim;
+pub mod video;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,6 +66,11 @@ pub struct Rendition {
     pub bytes: u64,
     pub duration: f64,
     pub mime: String,
+    /// The gain applied, in dB, limiter make-up included: the episode's video clip reuses it.
+    pub gain_db: f64,
+    /// The episode's video clip and poster, when `output.video_clips` is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<video::Clip>,
 }
 
 /// Which episodes a plan gives: one per talk and wrap-up, plus the whole webinar.
@@ -195,6 +203,8 @@ struct Job {
 
 /// Measure, trim, encode and tag every episode into `dir`, `jobs` encoders at a time.
 /// An episode with no sound in it is reported and left out, never published silent.
+/// With `video` (the recording, when clips are asked for), each episode also gets a video
+/// clip and poster ([`video`]), made in the same pool after its audio.
 pub async fn render(
     episodes: Vec<Episode>,
     audio: &DecodedAudio,
@@ -202,10 +212,28 @@ pub async fn render(
     tags: Arc<tags::TagContext>,
     dir: &Path,
     jobs: usize,
+    video: Option<&Path>,
 ) -> Result<Vec<Rendition>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let blocks = loudness::Blocks::load(&audio.loudness)?;
     let envelope = Envelope::from_pcm(&audio.analysis)?;
+    // Keyframes are found once per recording (demuxing only).
+    let source = match video {
+        Some(recording) => {
+            let r = recording.to_path_buf();
+            let found = tokio::task::spawn_blocking(move || video::Source::open(&r))
+                .await
+                .map_err(|e| Error::Mismatch(format!("keyframe scan failed: {e}")))??;
+            if found.is_none() {
+                tracing::warn!(
+                    "output.video_clips is on but {} has no video stream: making audio episodes only",
+                    recording.display()
+                );
+            }
+            found.map(Arc::new)
+        }
+        None => None,
+    };
 
     let mut order = Vec::new();
     for ep in episodes.clone() {
@@ -228,6 +256,7 @@ pub async fn render(
             dir.to_path_buf(),
         );
         let (pool, progress, done) = (pool.clone(), progress.clone(), done.clone());
+        let source = source.clone();
         let span = tracing::Span::current();
         tasks.spawn(async move {
             let _permit = pool
@@ -236,7 +265,21 @@ pub async fn render(
                 .expect("the pool is never closed");
             tokio::task::spawn_blocking(move || {
                 let _span = span.enter();
-                let r = encode_one(&job, &wav, &profile, &tags, &dir);
+                let r = encode_one(&job, &wav, &profile, &tags, &dir).and_then(|mut r| {
+                    if let Some(source) = &source {
+                        let length = r.episode.end - r.episode.start;
+                        let filters = episode_filters(r.gain_db, job.limit_db, length);
+                        match video::make(source, &r.episode, &filters, &wav, &profile, &dir) {
+                            Ok(clip) => r.clip = Some(clip),
+                            Err(e) => {
+                                // Nothing half-done: no audio episode without its clip.
+                                let _ = std::fs::remove_file(&r.path);
+                                return Err(e);
+                            }
+                        }
+                    }
+                    Ok(r)
+                });
                 let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
                 *d += job.ep.end - job.ep.start;
                 progress.set_position(*d);
@@ -261,6 +304,10 @@ pub async fn render(
         // Nothing half-done: the episodes that did finish are removed with the failure.
         for r in &out {
             let _ = std::fs::remove_file(&r.path);
+            if let Some(c) = &r.clip {
+                let _ = std::fs::remove_file(&c.path);
+                let _ = std::fs::remove_file(&c.poster);
+            }
         }
         return Err(e);
     }
@@ -322,6 +369,18 @@ fn prepare(
     })
 }
 
+/// The audio filters of an episode `length` seconds long: its level, then short fades.
+/// The episode's audio file and its video clip both use these, so they sound the same.
+fn episode_filters(gain_db: f64, limit_db: Option<f64>, length: f64) -> Vec<String> {
+    let mut filters = level_filters(gain_db, limit_db);
+    filters.push(format!("afade=t=in:d={FADE_IN}"));
+    filters.push(format!(
+        "afade=t=out:st={:.3}:d={FADE_OUT}",
+        (length - FADE_OUT).max(0.0)
+    ));
+    filters
+}
+
 /// Static gain, then (when peaks need it) a lookahead limiter on the sample peak.
 fn level_filters(gain_db: f64, limit_db: Option<f64>) -> Vec<String> {
     let mut filters = vec![format!("volume={gain_db:.2}dB")];
@@ -349,27 +408,27 @@ const RETRY_OFF_LU: f64 = 0.5;
 /// Encode `job` into `out` at its gain. A limited episode's loudness depends on how much
 /// the limiter took, which was only estimated: the encode pass measures it (`ebur128` on
 /// what goes into the encoder), and an episode more than [`RETRY_OFF_LU`] off the target
-/// is encoded once more with the gain corrected.
-fn encode_levelled(job: &Job, wav: &Path, profile: &Output, out: &Path) -> Result<()> {
+/// is encoded once more with the gain corrected. Returns the gain used.
+fn encode_levelled(job: &Job, wav: &Path, profile: &Output, out: &Path) -> Result<f64> {
     let mut gain_db = job.gain_db;
     for attempt in 0..2 {
         let log = encode(job, gain_db, wav, profile, out)?;
         if job.limit_db.is_none() {
-            return Ok(());
+            return Ok(gain_db);
         }
         let Some(measured) = summary_integrated(&log.last) else {
             tracing::warn!(episode = %job.ep.id, "ffmpeg's ebur128 printed no summary");
-            return Ok(());
+            return Ok(gain_db);
         };
         let off = profile.loudness_lufs - measured;
         tracing::debug!(episode = %job.ep.id, measured, gain_db, attempt, "loudness encoded");
         if off.abs() <= RETRY_OFF_LU {
-            return Ok(());
+            return Ok(gain_db);
         }
         // The limiter eats part of any added gain: overshoot an upward correction a little.
         gain_db += if off > 0.0 { off * 1.3 } else { off };
     }
-    encode(job, gain_db, wav, profile, out).map(|_| ())
+    encode(job, gain_db, wav, profile, out).map(|_| gain_db)
 }
 
 /// One ffmpeg pass: cut the span from the WAV, level it, fade it, encode it.
@@ -382,12 +441,7 @@ fn encode(
 ) -> Result<crate::ffmpeg::Log> {
     let ep = &job.ep;
     let length = (ep.end - ep.start).max(0.0);
-    let mut filters = level_filters(gain_db, job.limit_db);
-    filters.push(format!("afade=t=in:d={FADE_IN}"));
-    filters.push(format!(
-        "afade=t=out:st={:.3}:d={FADE_OUT}",
-        (length - FADE_OUT).max(0.0)
-    ));
+    let mut filters = episode_filters(gain_db, job.limit_db, length);
     if job.limit_db.is_some() {
         filters.push("ebur128=framelog=verbose".into());
     }
@@ -440,9 +494,14 @@ fn encode_one(
     let path = dir.join(&ep.file_name);
     // An episode finished by an earlier run (killed before the others were done) is kept:
     // its sidecar records what it was made from.
+    // Turning video clips on or off does not change the audio.
+    let audio_profile = Output {
+        video_clips: false,
+        ..profile.clone()
+    };
     let made_from = blake3::hash(
         format!(
-            "{}{job:?}{wav:?}{profile:?}{tags:?}",
+            "{}{job:?}{wav:?}{audio_profile:?}{tags:?}",
             env!("CARGO_PKG_VERSION")
         )
         .as_bytes(),
@@ -459,13 +518,18 @@ fn encode_one(
         return Ok(done.1);
     }
     let partial = dir.join(format!(".{}.partial.{}", ep.file_name, format.extension()));
-    let result = encode_levelled(job, wav, profile, &partial)
-        .and_then(|_| tags::write(&partial, ep, tags, format))
-        .and_then(|_| std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e)));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
+    let result = encode_levelled(job, wav, profile, &partial).and_then(|gain_db| {
+        tags::write(&partial, ep, tags, format)?;
+        std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
+        Ok(gain_db)
+    });
+    let gain_db = match result {
+        Ok(g) => g,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
     let bytes = std::fs::metadata(&path)
         .map_err(|e| Error::io(&path, e))?
         .len();
@@ -476,6 +540,8 @@ fn encode_one(
         bytes,
         duration,
         mime: format.mime().into(),
+        gain_db,
+        clip: None,
     };
     let record = serde_json::to_string(&(&made_from, &rendition)).expect("renditions serialise");
     std::fs::write(&sidecar, record).map_err(|e| Error::io(&sidecar, e))?;

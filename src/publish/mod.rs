@@ -97,7 +97,8 @@ impl FileMeta {
         let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         let content_type = match ext.to_ascii_lowercase().as_str() {
             "mp3" => "audio/mpeg",
-            "m4a" | "mp4" => "audio/mp4",
+            "m4a" => "audio/mp4",
+            "mp4" => "video/mp4",
             "ogg" | "opus" => "audio/ogg",
             "xml" => "application/rss+xml; charset=utf-8",
             "json" => "application/json",
@@ -487,6 +488,10 @@ mod tests {
         assert_eq!(
             FileMeta::new("w/x.vtt", String::new()).content_type,
             "text/vtt; charset=utf-8"
+        );
+        assert_eq!(
+            FileMeta::new("w/talk-1.mp4", String::new()).content_type,
+            "video/mp4"
         );
     }
 

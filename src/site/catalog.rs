@@ -90,6 +90,27 @@ pub struct CatalogEpisode {
     pub duration: f64,
     pub mime: String,
     pub track: u32,
+    /// The episode's video clip and poster, for its page (the feed stays audio-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<EpisodeVideo>,
+}
+
+/// A video clip of an episode and its poster frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpisodeVideo {
+    /// An MP4 (`video/mp4`).
+    pub clip: MediaFile,
+    /// A JPEG (`image/jpeg`).
+    pub poster: MediaFile,
+}
+
+/// A published file: path from the site root, size and type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaFile {
+    /// e.g. "2021-06-29-learning-from-cities/talk-1-x.mp4".
+    pub path: String,
+    pub bytes: u64,
+    pub mime: String,
 }
 
 /// Namespace of the Podcasting 2.0 `podcast:guid` (fixed by the podcast namespace spec).

@@ -140,14 +140,45 @@ pub fn check(site: &Site) -> Vec<String> {
     };
     if let Some(bytes) = site.read("catalog.json") {
         let text = String::from_utf8_lossy(&bytes);
-        if let Err(e) = super::catalog::Catalog::from_json(&text) {
-            problems.push(format!("catalog.json: does not parse: {e}"));
+        match super::catalog::Catalog::from_json(&text) {
+            Ok(catalog) => check_videos(site, &catalog, &mut problems),
+            Err(e) => problems.push(format!("catalog.json: does not parse: {e}")),
         }
     }
     for page in site.pages() {
         check_page(site, &page, base.as_deref(), &mut problems);
     }
     problems
+}
+
+/// Video clips and posters the catalog lists (they are not in the feed) must be there, with
+/// the size and type it records.
+fn check_videos(site: &Site, catalog: &super::catalog::Catalog, problems: &mut Vec<String>) {
+    let files = catalog
+        .webinars
+        .iter()
+        .flat_map(|w| &w.episodes)
+        .filter_map(|e| e.video.as_ref())
+        .flat_map(|v| [(&v.clip, "video/mp4"), (&v.poster, "image/jpeg")]);
+    for (f, mime) in files {
+        if f.mime != mime {
+            problems.push(format!(
+                "catalog.json: {} is listed as {} but must be {mime}",
+                f.path, f.mime
+            ));
+        }
+        if site.assumed(&f.path) {
+            continue;
+        }
+        match site.size(&f.path) {
+            None => problems.push(format!("catalog.json: {} is missing", f.path)),
+            Some(real) if real != f.bytes => problems.push(format!(
+                "catalog.json: {} has {real} bytes but the catalog says {}",
+                f.path, f.bytes
+            )),
+            Some(_) => {}
+        }
+    }
 }
 
 fn el<'a>(n: Node<'a, 'a>, ns: Option<&str>, name: &str) -> Option<Node<'a, 'a>> {
@@ -544,11 +575,11 @@ fn check_page(site: &Site, page: &str, base: Option<&str>, problems: &mut Vec<St
         return;
     };
     let html = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
-    let selector = scraper::Selector::parse("[href], [src]").expect("a valid selector");
+    let selector = scraper::Selector::parse("[href], [src], [poster]").expect("a valid selector");
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
     for node in html.select(&selector) {
         let element = node.value();
-        for attr in ["href", "src"] {
+        for attr in ["href", "src", "poster"] {
             let Some(target) = element.attr(attr) else {
                 continue;
             };
@@ -557,7 +588,7 @@ fn check_page(site: &Site, page: &str, base: Option<&str>, problems: &mut Vec<St
                 continue;
             }
             // A resource the browser fetches by itself, as opposed to a link the reader follows.
-            let loads = attr == "src" || element.name() == "link";
+            let loads = attr != "href" || element.name() == "link";
             let resolved = if let Some(p) = base.and_then(|b| site_path(target, b)) {
                 Some(p)
             } else if target.contains("://") || target.starts_with("//") {

@@ -340,6 +340,14 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
                 "chapters_url": format!("{}{}", urls.base, sidecar(&e.path, "chapters.json")),
                 "transcript_url": if has_transcript { json!(format!("{}{}", urls.base, sidecar(&e.path, "vtt"))) } else { json!(null) },
                 "transcript_file": if has_transcript { json!(sidecar(&file, "vtt")) } else { json!(null) },
+                "video": e.video.as_ref().map(|v| {
+                    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+                    json!({
+                        "file": name(&v.clip.path),
+                        "poster": name(&v.poster.path),
+                        "megabytes": format!("{:.1}", v.clip.bytes as f64 / 1_000_000.0),
+                    })
+                }),
             })
         })
         .collect();

@@ -1,0 +1,617 @@
+//! Video: an optional clip (MP4) and poster frame (JPEG) per episode, for the summary page.
+//!
+//! Re-encoding an hour of video costs far more than everything else eventcast does, and
+//! loses quality, so the picture is *copied* wherever the cut points allow: a stream copy
+//! can only start on a keyframe. Keyframes are found once per recording by demuxing
+//! (ffprobe's packet flags, no decoding). A clip that starts on a keyframe (within a
+//! frame) is copied whole; otherwise only the frames from its start to the next keyframe
+//! are re-encoded (H.264, the source's size and pixel format, its frame times kept) and the
+//! rest is copied, and the two parts are joined by ffmpeg's concat demuxer. Its automatic
+//! `h264_mp4toannexb` conversion puts each part's parameter sets in-band before its
+//! keyframe, so a decoder switches from the head's SPS/PPS to the source's cleanly; every
+//! packet after that keyframe is the source's, byte for byte. Sources that are not H.264
+//! (or clips with no keyframe inside) are re-encoded whole, and [`Method`] says so.
+//!
+//! The clip's sound is the audio episode's: the same decoded WAV, the same gain, limiter
+//! and fades ([`super::episode_filters`]), encoded as AAC, so it sounds like the episode.
+//! The poster is one frame a few seconds in, decoded with an input-side seek, so only that
+//! frame's GOP is decoded. Nothing here runs unless `output.video_clips` is on.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+use super::Episode;
+use crate::args;
+use crate::config::Output;
+use crate::error::{Error, Result};
+
+pub const MIME: &str = "video/mp4";
+pub const POSTER_MIME: &str = "image/jpeg";
+/// Widest poster, in pixels (narrower recordings keep their width).
+pub const POSTER_MAX_WIDTH: u32 = 1280;
+/// Where the poster frame is taken, in seconds into the episode (the middle of shorter ones).
+const POSTER_AT: f64 = 5.0;
+/// Bump when the way clips are made changes, so finished clips of older runs are remade.
+const CLIP_VERSION: &str = "clip-1";
+
+/// The recording's picture, as the clips need it: read once per recording, by demuxing.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub codec: String,
+    profile: Option<String>,
+    pix_fmt: Option<String>,
+    /// Denominator of the stream's time base (the MP4 track timescale), e.g. 12800.
+    timescale: Option<u64>,
+    /// Presentation time of every frame, sorted, in seconds.
+    pub frames: Vec<f64>,
+    /// Presentation time of every keyframe, sorted, in seconds.
+    pub keyframes: Vec<f64>,
+    /// Typical time between frames, in seconds.
+    pub frame_duration: f64,
+    /// The recording's full path, size and date when it was read: a clip made from another
+    /// file is made again, the same file named another way is not.
+    identity: String,
+}
+
+/// How a clip's picture was made.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Method {
+    /// Stream copy of the whole span: it starts on a keyframe.
+    Copied,
+    /// The first `reencoded` seconds (up to the first keyframe) re-encoded, the rest copied.
+    SmartCut { reencoded: f64 },
+    /// Re-encoded whole (a codec other than H.264, or no keyframe inside the clip).
+    Reencoded,
+}
+
+/// A finished clip and its poster, beside the episode's audio file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clip {
+    /// e.g. "talk-1-natalia-currea-dereser.mp4".
+    pub file_name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub duration: f64,
+    #[serde(flatten)]
+    pub method: Method,
+    /// e.g. "talk-1-natalia-currea-dereser.jpg".
+    pub poster_name: String,
+    pub poster: PathBuf,
+    pub poster_bytes: u64,
+    pub poster_width: u32,
+    pub poster_height: u32,
+}
+
+/// Where the picture of `start..end` comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cut {
+    /// Copy from the keyframe at `from` (within a frame of the start).
+    Copy {
+        from: f64,
+    },
+    /// Re-encode `frames` frames from `first` (the first frame at or after the start) up
+    /// to the keyframe at `key`, copy from `key` on.
+    Smart {
+        first: f64,
+        frames: usize,
+        key: f64,
+    },
+    Reencode,
+}
+
+fn ffprobe(args: Vec<OsString>) -> Result<String> {
+    let shown: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
+    let line = format!("ffprobe {}", shown.join(" "));
+    let out = Command::new("ffprobe")
+        .args(args)
+        .output()
+        .map_err(|e| Error::Process {
+            tool: "ffprobe".into(),
+            status: format!("could not start: {e}"),
+            command: line.clone(),
+            stderr_tail: String::new(),
+        })?;
+    if !out.status.success() {
+        return Err(Error::Process {
+            tool: "ffprobe".into(),
+            status: out.status.to_string(),
+            command: line,
+            stderr_tail: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl Source {
+    /// Read the recording's first video stream (cover pictures do not count); `None` when
+    /// it has none.
+    pub fn open(recording: &Path) -> Result<Option<Source>> {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            streams: Vec<RawStream>,
+        }
+        #[derive(Deserialize)]
+        struct RawStream {
+            codec_name: Option<String>,
+            profile: Option<String>,
+            pix_fmt: Option<String>,
+            time_base: Option<String>,
+            avg_frame_rate: Option<String>,
+        }
+        let json = ffprobe(args![
+            "-v",
+            "error",
+            "-select_streams",
+            "V:0",
+            "-show_entries",
+            "stream=codec_name,profile,pix_fmt,time_base,avg_frame_rate",
+            "-of",
+            "json",
+            recording
+        ])?;
+        let raw: Raw = serde_json::from_str(&json)
+            .map_err(|e| Error::input(recording, format!("ffprobe gave unreadable JSON: {e}")))?;
+        let Some(stream) = raw.streams.into_iter().next() else {
+            return Ok(None);
+        };
+        // Demuxing only: packet times and keyframe flags, nothing is decoded.
+        let csv = ffprobe(args![
+            "-v",
+            "error",
+            "-select_streams",
+            "V:0",
+            "-show_entries",
+            "packet=pts_time,flags",
+            "-of",
+            "csv=p=0",
+            recording
+        ])?;
+        let mut frames = Vec::new();
+        let mut keyframes = Vec::new();
+        for line in csv.lines() {
+            let mut fields = line.split(',');
+            let Some(t) = fields.next().and_then(|t| t.trim().parse::<f64>().ok()) else {
+                continue;
+            };
+            frames.push(t);
+            if fields.next().is_some_and(|f| f.starts_with('K')) {
+                keyframes.push(t);
+            }
+        }
+        if frames.is_empty() {
+            return Ok(None);
+        }
+        frames.sort_by(f64::total_cmp);
+        keyframes.sort_by(f64::total_cmp);
+        let rate = stream.avg_frame_rate.as_deref().and_then(ratio);
+        let frame_duration = median_step(&frames)
+            .or(rate.filter(|r| *r > 0.0).map(|r| 1.0 / r))
+            .unwrap_or(1.0 / 25.0);
+        let meta = std::fs::metadata(recording).map_err(|e| Error::io(recording, e))?;
+        Ok(Some(Source {
+            path: recording.to_path_buf(),
+            codec: stream.codec_name.unwrap_or_default(),
+            profile: stream.profile,
+            pix_fmt: stream.pix_fmt,
+            timescale: stream
+                .time_base
+                .as_deref()
+                .and_then(|tb| tb.strip_prefix("1/")?.parse().ok()),
+            frames,
+            keyframes,
+            frame_duration,
+            identity: format!(
+                "{:?} {} {:?}",
+                std::fs::canonicalize(recording).unwrap_or(recording.to_path_buf()),
+                meta.len(),
+                meta.modified().ok()
+            ),
+        }))
+    }
+
+    /// How the picture of `start..end` is cut: copied from a keyframe when one is within a
+    /// frame of the start, re-encoded up to the next keyframe otherwise.
+    pub fn cut(&self, start: f64, end: f64) -> Cut {
+        if self.codec != "h264" {
+            return Cut::Reencode;
+        }
+        let near = self
+            .keyframes
+            .iter()
+            .copied()
+            .filter(|k| (k - start).abs() < self.frame_duration && *k < end)
+            .min_by(|a, b| (a - start).abs().total_cmp(&(b - start).abs()));
+        if let Some(from) = near {
+            return Cut::Copy { from };
+        }
+        let eps = self.frame_duration * 1e-3;
+        let Some(&first) = self.frames.iter().find(|&&t| t >= start - eps) else {
+            return Cut::Reencode;
+        };
+        let Some(&key) = self.keyframes.iter().find(|&&k| k > first + eps) else {
+            return Cut::Reencode;
+        };
+        if key >= end - eps {
+            return Cut::Reencode;
+        }
+        let frames = self
+            .frames
+            .iter()
+            .filter(|&&t| t >= first - eps && t < key - eps)
+            .count();
+        Cut::Smart { first, frames, key }
+    }
+}
+
+/// `30000/1001` → 29.97.
+fn ratio(s: &str) -> Option<f64> {
+    let (n, d) = s.split_once('/')?;
+    let (n, d): (f64, f64) = (n.parse().ok()?, d.parse().ok()?);
+    (d != 0.0).then_some(n / d)
+}
+
+/// The median time between consecutive frames.
+fn median_step(frames: &[f64]) -> Option<f64> {
+    let mut steps: Vec<f64> = frames
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    steps.sort_by(f64::total_cmp);
+    Some(steps[steps.len() / 2])
+}
+
+/// The encoder settings of a re-encoded part: H.264 in the source's size and pixel format.
+fn h264_args(source: &Source) -> Vec<OsString> {
+    let mut a = args!["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-bf", "0"];
+    let profile = match source.profile.as_deref() {
+        Some(p) if p.contains("Baseline") => Some("baseline"),
+        Some("Main") => Some("main"),
+        Some("High") => Some("high"),
+        _ => None,
+    };
+    if source.codec == "h264" {
+        if let Some(p) = profile {
+            a.extend(args!["-profile:v", p]);
+        }
+    }
+    if let Some(f) = source.pix_fmt.as_deref().filter(|f| f.starts_with("yuv")) {
+        a.extend(args!["-pix_fmt", f]);
+    }
+    if let Some(ts) = source.timescale {
+        a.extend(args!["-video_track_timescale", ts.to_string()]);
+    }
+    a
+}
+
+/// A file beside the concat demuxer's list, quoted its way. The demuxer resolves names
+/// from the list's folder, so the bare file name is what works for any work folder.
+fn concat_entry(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    format!("file '{}'\n", name.replace('\'', "'\\''"))
+}
+
+/// Make (or keep, when an earlier run finished it) the clip and poster of `ep`, whose
+/// audio is `audio_filters` applied to `wav` from `ep.start` to `ep.end`.
+pub fn make(
+    source: &Source,
+    ep: &Episode,
+    audio_filters: &[String],
+    wav: &Path,
+    profile: &Output,
+    dir: &Path,
+) -> Result<Clip> {
+    let stem = ep
+        .file_name
+        .rsplit_once('.')
+        .map_or(ep.file_name.as_str(), |(s, _)| s);
+    let file_name = format!("{stem}.mp4");
+    let poster_name = format!("{stem}.jpg");
+    let (path, poster) = (dir.join(&file_name), dir.join(&poster_name));
+    let made_from = blake3::hash(
+        format!(
+            "{CLIP_VERSION}{ep:?}{audio_filters:?}{wav:?}{profile:?}{}",
+            source.identity
+        )
+        .as_bytes(),
+    )
+    .to_hex()
+    .to_string();
+    let sidecar = dir.join(format!(".{file_name}.done.json"));
+    if let Some((_, clip)) = std::fs::read_to_string(&sidecar)
+        .ok()
+        .and_then(|t| serde_json::from_str::<(String, Clip)>(&t).ok())
+        .filter(|(key, c)| *key == made_from && c.path.is_file() && c.poster.is_file())
+    {
+        tracing::info!("{file_name} was already made: keeping it");
+        return Ok(clip);
+    }
+    let scratch = |what: &str| dir.join(format!(".{stem}.{what}"));
+    let (head, tail, list) = (
+        scratch("head.mp4"),
+        scratch("tail.mp4"),
+        scratch("concat.txt"),
+    );
+    let (partial, partial_poster) = (scratch("partial.mp4"), scratch("partial.jpg"));
+    let result = cut_clip(
+        source,
+        ep,
+        audio_filters,
+        wav,
+        profile,
+        [&head, &tail, &list, &partial],
+    )
+    .and_then(|method| {
+        poster_frame(source, ep, &partial_poster)?;
+        std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
+        std::fs::rename(&partial_poster, &poster).map_err(|e| Error::io(&poster, e))?;
+        Ok(method)
+    });
+    for f in [&head, &tail, &list] {
+        let _ = std::fs::remove_file(f);
+    }
+    let method = match result {
+        Ok(m) => m,
+        Err(e) => {
+            // Nothing half-done.
+            for f in [&partial, &partial_poster, &path, &poster] {
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e);
+        }
+    };
+    let bytes = |p: &Path| std::fs::metadata(p).map(|m| m.len());
+    let poster_bytes = std::fs::read(&poster).map_err(|e| Error::io(&poster, e))?;
+    let size = imagesize::blob_size(&poster_bytes).map_err(|e| {
+        Error::input(
+            &poster,
+            format!("the poster ffmpeg wrote is unreadable: {e}"),
+        )
+    })?;
+    let clip = Clip {
+        bytes: bytes(&path).map_err(|e| Error::io(&path, e))?,
+        duration: crate::ffmpeg::probe(&path)?.duration,
+        file_name,
+        path,
+        method,
+        poster_name,
+        poster_bytes: poster_bytes.len() as u64,
+        poster,
+        poster_width: size.width as u32,
+        poster_height: size.height as u32,
+    };
+    match clip.method {
+        Method::Copied => tracing::info!("{}: picture copied", clip.file_name),
+        Method::SmartCut { reencoded } => tracing::info!(
+            "{}: first {reencoded:.2} s of picture re-encoded, the rest copied",
+            clip.file_name
+        ),
+        Method::Reencoded => tracing::info!(
+            "{}: picture re-encoded whole ({} source or no keyframe inside the clip)",
+            clip.file_name,
+            source.codec
+        ),
+    }
+    let record = serde_json::to_string(&(&made_from, &clip)).expect("clips serialise");
+    std::fs::write(&sidecar, record).map_err(|e| Error::io(&sidecar, e))?;
+    Ok(clip)
+}
+
+/// Write the clip into `partial`, using `head`, `tail` and `list` as scratch files.
+fn cut_clip(
+    source: &Source,
+    ep: &Episode,
+    audio_filters: &[String],
+    wav: &Path,
+    profile: &Output,
+    [head, tail, list, partial]: [&PathBuf; 4],
+) -> Result<Method> {
+    let (start, end) = (ep.start, ep.end);
+    let length = (end - start).max(0.0);
+    let rec = &source.path;
+    // Copy from keyframe `key` to the end: seeking half a frame past it lands on it, and
+    // the shift to zero keeps it (a negative time would mark it "discard").
+    let copy_tail = |key: f64| {
+        let from = key + source.frame_duration / 2.0;
+        crate::ffmpeg::run(
+            args![
+                "-ss",
+                format!("{from:.6}"),
+                "-i",
+                rec,
+                "-t",
+                format!("{:.6}", (end - from).max(0.0)),
+                "-map",
+                "0:V:0",
+                "-c",
+                "copy",
+                "-avoid_negative_ts",
+                "make_zero",
+                "-map_metadata",
+                "-1",
+                "-f",
+                "mp4",
+                tail
+            ],
+            None,
+        )
+    };
+    let (mut video_in, video_codec, method) = match source.cut(start, end) {
+        Cut::Copy { from } => {
+            copy_tail(from)?;
+            (args!["-i", tail], args!["-c:v", "copy"], Method::Copied)
+        }
+        Cut::Smart { first, frames, key } => {
+            let mut a = args![
+                "-ss",
+                format!("{start:.6}"),
+                "-i",
+                rec,
+                "-map",
+                "0:V:0",
+                "-frames:v",
+                frames.to_string(),
+                "-fps_mode",
+                "passthrough",
+                "-map_metadata",
+                "-1",
+            ];
+            a.extend(h264_args(source));
+            a.extend(args!["-f", "mp4", head]);
+            crate::ffmpeg::run(a, None)?;
+            copy_tail(key)?;
+            let text = format!(
+                "ffconcat version 1.0\n{}duration {:.6}\n{}",
+                concat_entry(head),
+                key - first,
+                concat_entry(tail)
+            );
+            std::fs::write(list, text).map_err(|e| Error::io(list, e))?;
+            (
+                args!["-f", "concat", "-safe", "0", "-i", list],
+                args!["-c:v", "copy"],
+                Method::SmartCut {
+                    reencoded: ((key - first) * 1000.0).round() / 1000.0,
+                },
+            )
+        }
+        Cut::Reencode => (
+            args![
+                "-ss",
+                format!("{start:.6}"),
+                "-t",
+                format!("{length:.6}"),
+                "-i",
+                rec
+            ],
+            h264_args(source),
+            Method::Reencoded,
+        ),
+    };
+    video_in.extend(args![
+        "-ss",
+        format!("{start:.3}"),
+        "-t",
+        format!("{length:.3}"),
+        "-i",
+        wav,
+        "-map",
+        "0:V:0",
+        "-map",
+        "1:a:0",
+        "-map_metadata",
+        "-1",
+        "-t",
+        format!("{length:.3}"),
+    ]);
+    video_in.extend(video_codec);
+    video_in.extend(args![
+        "-af",
+        audio_filters.join(","),
+        "-c:a",
+        "aac",
+        "-b:a",
+        format!("{}k", profile.bitrate_kbps),
+        "-ac",
+        profile.channels.to_string(),
+        "-ar",
+        profile.sample_rate.to_string(),
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        partial
+    ]);
+    crate::ffmpeg::run(video_in, None)?;
+    Ok(method)
+}
+
+/// One frame a few seconds into the episode, at most [`POSTER_MAX_WIDTH`] wide, as JPEG.
+fn poster_frame(source: &Source, ep: &Episode, out: &Path) -> Result<()> {
+    let at = ep.start + POSTER_AT.min((ep.end - ep.start) / 2.0);
+    crate::ffmpeg::run(
+        args![
+            "-ss",
+            format!("{at:.3}"),
+            "-i",
+            &source.path,
+            "-map",
+            "0:V:0",
+            "-frames:v",
+            "1",
+            "-vf",
+            format!("scale='min({POSTER_MAX_WIDTH},iw)':-2"),
+            "-q:v",
+            "3",
+            "-map_metadata",
+            "-1",
+            "-f",
+            "image2",
+            "-c:v",
+            "mjpeg",
+            out
+        ],
+        None,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(fps: f64, seconds: f64, gop: usize) -> Source {
+        let frames: Vec<f64> = (0..(seconds * fps) as usize)
+            .map(|i| i as f64 / fps)
+            .collect();
+        let keyframes = frames.iter().copied().step_by(gop).collect();
+        Source {
+            path: PathBuf::from("rec.mp4"),
+            codec: "h264".into(),
+            profile: None,
+            pix_fmt: None,
+            timescale: None,
+            frame_duration: median_step(&frames).unwrap(),
+            frames,
+            keyframes,
+            identity: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_start_within_a_frame_of_a_keyframe_is_copied() {
+        let s = source(25.0, 20.0, 50);
+        assert_eq!(s.cut(4.0, 9.0), Cut::Copy { from: 4.0 });
+        assert_eq!(s.cut(3.99, 9.0), Cut::Copy { from: 4.0 });
+        assert_eq!(s.cut(4.03, 9.0), Cut::Copy { from: 4.0 });
+    }
+
+    #[test]
+    fn other_starts_reencode_up_to_the_next_keyframe() {
+        let s = source(25.0, 20.0, 50);
+        // Frames every 40 ms: the first at or after 5.3 is 5.32; 17 frames up to 6.0.
+        match s.cut(5.3, 9.0) {
+            Cut::Smart { first, frames, key } => {
+                assert!((first - 5.32).abs() < 1e-9 && frames == 17 && key == 6.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        // No keyframe before the end: all of it is re-encoded.
+        assert_eq!(s.cut(6.5, 7.9), Cut::Reencode);
+        let mut vp9 = s.clone();
+        vp9.codec = "vp9".into();
+        assert_eq!(vp9.cut(4.0, 9.0), Cut::Reencode);
+    }
+}
