@@ -30,37 +30,6 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn install_hint(what: &str) -> String {
-    format!("{what} is missing: run .ci/install-test-tools.sh (it installs the Nu Html Checker and chromium), then cargo test again")
-}
-
-fn vnu_jar() -> PathBuf {
-    let jar = std::env::var_os("VNU_JAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            manifest().join("target/test-tools/node_modules/vnu-jar/build/dist/vnu.jar")
-        });
-    assert!(
-        jar.is_file(),
-        "{}",
-        install_hint(&format!("{}", jar.display()))
-    );
-    jar
-}
-
-/// The Nu Html Checker's errors for `pages` (empty when they are valid HTML5).
-fn vnu_errors(pages: &[PathBuf]) -> String {
-    let out = Command::new("java")
-        .arg("-jar")
-        .arg(vnu_jar())
-        .args(["--errors-only", "--format", "gnu"])
-        .args(pages)
-        .output()
-        .unwrap_or_else(|e| panic!("{} ({e})", install_hint("java")));
-    String::from_utf8_lossy(&out.stderr).trim().to_string()
-        + String::from_utf8_lossy(&out.stdout).trim()
-}
-
 /// The DOM of `page` after headless Chromium ran its scripts.
 fn chromium_dom(page: &Path) -> String {
     let profile = tempfile::tempdir().unwrap();
@@ -79,7 +48,7 @@ fn chromium_dom(page: &Path) -> String {
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap_or_else(|e| panic!("{} ({e})", install_hint("chromium")));
+        .unwrap_or_else(|e| panic!("{} ({e})", common::install_hint("chromium")));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -104,7 +73,7 @@ fn screenshot(page: &Path, png: &Path, width: u32, height: u32) {
         .arg(format!("--window-size={width},{height}"))
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap_or_else(|e| panic!("{} ({e})", install_hint("chromium")));
+        .unwrap_or_else(|e| panic!("{} ({e})", common::install_hint("chromium")));
     assert!(
         png.is_file(),
         "chromium made no screenshot: {}",
@@ -665,7 +634,7 @@ fn pages_are_valid_accessible_self_contained_and_render_in_chromium() {
         page_path.clone(),
         root.join(&catalog.webinars[1].slug).join("index.html"),
     ];
-    let errors = vnu_errors(&pages);
+    let errors = common::vnu_errors(&pages);
     assert!(errors.is_empty(), "the Nu Html Checker reports:\n{errors}");
 
     // Rendered by Chromium, at desktop and phone widths, kept where people can look.
@@ -1020,7 +989,7 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
         .chain([site.join("index.html")])
         .collect();
     assert_eq!(all_pages.len(), 4, "{all_pages:?}");
-    let errors = vnu_errors(&all_pages);
+    let errors = common::vnu_errors(&all_pages);
     assert!(errors.is_empty(), "the Nu Html Checker reports:\n{errors}");
 
     // Re-running a webinar replaces its episodes: same GUIDs, nothing duplicated.

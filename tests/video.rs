@@ -490,6 +490,9 @@ fn each_clip_has_a_jpeg_poster_and_the_page_shows_both() {
         assert!(close(got, expected), "{id}: poster is {got:?}");
     }
     let page = webinar_page(run);
+    // The page with its players is valid HTML (the Nu Html Checker, as for every page).
+    let errors = common::vnu_errors(&[webinar_page_path(run)]);
+    assert!(errors.is_empty(), "{errors}");
     let html = scraper::Html::parse_document(&page);
     let videos: Vec<_> = html
         .select(&scraper::Selector::parse("video").unwrap())
@@ -543,11 +546,14 @@ fn each_clip_has_a_jpeg_poster_and_the_page_shows_both() {
 
 /// The webinar's page (not the series index).
 fn webinar_page(run: &Run) -> String {
-    let page = common::walk(&run.site)
+    std::fs::read_to_string(webinar_page_path(run)).unwrap()
+}
+
+fn webinar_page_path(run: &Run) -> PathBuf {
+    common::walk(&run.site)
         .into_iter()
         .find(|p| p.ends_with("index.html") && p.parent() != Some(run.site.as_path()))
-        .expect("the webinar page was published");
-    std::fs::read_to_string(page).unwrap()
+        .expect("the webinar page was published")
 }
 
 fn copy_dir(from: &Path, to: &Path) {

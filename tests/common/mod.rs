@@ -57,3 +57,36 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// What to do when a test tool is missing.
+pub fn install_hint(what: &str) -> String {
+    format!("{what} is missing: run .ci/install-test-tools.sh (it installs the Nu Html Checker and chromium), then cargo test again")
+}
+
+pub fn vnu_jar() -> PathBuf {
+    let jar = std::env::var_os("VNU_JAR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/test-tools/node_modules/vnu-jar/build/dist/vnu.jar")
+        });
+    assert!(
+        jar.is_file(),
+        "{}",
+        install_hint(&format!("{}", jar.display()))
+    );
+    jar
+}
+
+/// The Nu Html Checker's errors for `pages` (empty when they are valid HTML5).
+pub fn vnu_errors(pages: &[PathBuf]) -> String {
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--format", "gnu"])
+        .args(pages)
+        .output()
+        .unwrap_or_else(|e| panic!("{} ({e})", install_hint("java")));
+    String::from_utf8_lossy(&out.stderr).trim().to_string()
+        + String::from_utf8_lossy(&out.stdout).trim()
+}
