@@ -316,6 +316,14 @@ fn m4a_option_is_normalised_and_tagged() {
         feed.contains("audio/mp4"),
         "the feed announces AAC enclosures"
     );
+    // The page offers the files under their own format's name.
+    let page = common::walk(site)
+        .into_iter()
+        .find(|p| p.ends_with("index.html") && p.parent() != Some(site.as_path()))
+        .unwrap();
+    let page = std::fs::read_to_string(page).unwrap();
+    assert_eq!(page.matches("Download M4A").count(), 4, "{page}");
+    assert!(!page.contains("Download MP3"));
 }
 
 /// The chapters ffprobe reads from a file: (title, start in seconds, end in seconds).

@@ -336,6 +336,8 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
                 "seconds": e.duration.round() as u64,
                 "length": clock(e.duration),
                 "megabytes": format!("{:.1}", e.bytes as f64 / 1_000_000.0),
+                // What the download link calls the file: "MP3", "M4A".
+                "format": file.rsplit('.').next().unwrap_or_default().to_uppercase(),
                 "chapters": chapters,
                 "chapters_url": format!("{}{}", urls.base, sidecar(&e.path, "chapters.json")),
                 "transcript_url": if has_transcript { json!(format!("{}{}", urls.base, sidecar(&e.path, "vtt"))) } else { json!(null) },
