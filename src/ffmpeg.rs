@@ -13,7 +13,7 @@ use ffmpeg_sidecar::command::FfmpegCommand;
 use ffmpeg_sidecar::event::{FfmpegEvent, LogLevel};
 
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::Track;
 
 const INSTALL_HINT: &str =
     "install it (on Debian/Ubuntu: `sudo apt-get install ffmpeg`) and try again";
@@ -77,7 +77,7 @@ fn reports_damage(line: &str) -> bool {
 /// Run ffmpeg with `args` (inputs, filters, outputs; `-y` and log options are added).
 /// Progress, when given, is advanced with the output time ffmpeg reports.
 /// Returns what it logged, for callers that read a filter's report (ebur128, ...).
-pub fn run(args: Vec<OsString>, progress: Option<&Progress>) -> Result<Log> {
+pub fn run(args: Vec<OsString>, progress: Option<&dyn Track>) -> Result<Log> {
     let mut cmd = FfmpegCommand::new();
     cmd.hide_banner().args(["-nostdin"]).args(&args).overwrite();
     let line = command_line("ffmpeg", &args);

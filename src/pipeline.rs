@@ -181,19 +181,21 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             r
         }
         None => {
-            let r = media::render(
-                episodes,
-                &decoded.value,
-                &config.output,
-                tags,
-                &dir.join("media"),
-                opts.jobs,
-                config
-                    .output
-                    .video_clips
-                    .then_some(opts.recording.as_path()),
+            let r = stage_async(
+                "media",
+                media::render(
+                    episodes,
+                    &decoded.value,
+                    &config.output,
+                    tags,
+                    &dir.join("media"),
+                    opts.jobs,
+                    config
+                        .output
+                        .video_clips
+                        .then_some(opts.recording.as_path()),
+                ),
             )
-            .instrument(tracing::info_span!("stage", stage = "media"))
             .await?;
             save_stage(&dir, "renditions", &media_key, &r)?;
             r

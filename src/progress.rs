@@ -2,7 +2,7 @@
 //! (so a scheduled job's log shows it is alive without drowning in redraws).
 
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,6 +14,44 @@ pub struct Progress {
     total: f64,
     bar: Option<ProgressBar>,
     last_line: Mutex<Instant>,
+    /// Work done so far, summed over the parts.
+    done: Mutex<f64>,
+}
+
+/// Anything a long process reports its position to (ffmpeg's output time, in seconds).
+pub trait Track: Sync {
+    fn set_position(&self, position: f64);
+}
+
+impl Track for Progress {
+    fn set_position(&self, position: f64) {
+        Progress::set_position(self, position)
+    }
+}
+
+impl Track for Part {
+    fn set_position(&self, position: f64) {
+        Part::set_position(self, position)
+    }
+}
+
+/// One piece of a [`Progress`] that several workers advance at once (an encode in the
+/// pool): its own position adds to the whole's.
+pub struct Part {
+    whole: Arc<Progress>,
+    own: Mutex<f64>,
+}
+
+impl Part {
+    /// This piece has reached `position` (only forward moves count: a second pass over
+    /// the same span adds nothing until it passes the first).
+    pub fn set_position(&self, position: f64) {
+        let mut own = self.own.lock().unwrap_or_else(|e| e.into_inner());
+        if position > *own {
+            self.whole.advance(position - *own);
+            *own = position;
+        }
+    }
 }
 
 impl Progress {
@@ -35,7 +73,22 @@ impl Progress {
             total,
             bar,
             last_line: Mutex::new(Instant::now()),
+            done: Mutex::new(0.0),
         }
+    }
+
+    /// A piece of this work, advanced on its own (see [`Part`]).
+    pub fn part(self: &Arc<Self>) -> Part {
+        Part {
+            whole: self.clone(),
+            own: Mutex::new(0.0),
+        }
+    }
+
+    fn advance(&self, by: f64) {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        *done += by;
+        self.set_position(*done);
     }
 
     pub fn set_position(&self, done: f64) {
@@ -71,4 +124,23 @@ pub fn set_quiet(q: bool) {
 
 fn quiet() -> bool {
     QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_add_up_and_a_second_pass_counts_once() {
+        let whole = Arc::new(Progress::new("encoding", 100.0));
+        let (a, b) = (whole.part(), whole.part());
+        a.set_position(30.0);
+        b.set_position(20.0);
+        assert_eq!(*whole.done.lock().unwrap(), 50.0);
+        // `a` is encoded again from the start: nothing is added until it passes 30.
+        a.set_position(10.0);
+        assert_eq!(*whole.done.lock().unwrap(), 50.0);
+        a.set_position(40.0);
+        assert_eq!(*whole.done.lock().unwrap(), 60.0);
+    }
 }

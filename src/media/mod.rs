@@ -28,7 +28,7 @@ use crate::ingest::audio::DecodedAudio;
 use crate::ingest::{Agenda, ItemKind};
 use crate::plan::energy::Envelope;
 use crate::plan::Plan;
-use crate::progress::Progress;
+use crate::progress::{Part, Progress};
 
 /// One audio file to publish.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,7 +245,6 @@ pub async fn render(
     order.sort_by(|a, b| (b.ep.end - b.ep.start).total_cmp(&(a.ep.end - a.ep.start)));
     let total: f64 = order.iter().map(|j| j.ep.end - j.ep.start).sum();
     let progress = Arc::new(Progress::new("encoding episodes", total));
-    let done = Arc::new(std::sync::Mutex::new(0.0f64));
     let pool = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for job in order {
@@ -255,7 +254,7 @@ pub async fn render(
             tags.clone(),
             dir.to_path_buf(),
         );
-        let (pool, progress, done) = (pool.clone(), progress.clone(), done.clone());
+        let (pool, part) = (pool.clone(), progress.part());
         let source = source.clone();
         let span = tracing::Span::current();
         tasks.spawn(async move {
@@ -265,7 +264,7 @@ pub async fn render(
                 .expect("the pool is never closed");
             tokio::task::spawn_blocking(move || {
                 let _span = span.enter();
-                let r = encode_one(&job, &wav, &profile, &tags, &dir).and_then(|mut r| {
+                let r = encode_one(&job, &wav, &profile, &tags, &dir, &part).and_then(|mut r| {
                     if let Some(source) = &source {
                         let length = r.episode.end - r.episode.start;
                         let filters = episode_filters(r.gain_db, job.limit_db, length);
@@ -280,9 +279,7 @@ pub async fn render(
                     }
                     Ok(r)
                 });
-                let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
-                *d += job.ep.end - job.ep.start;
-                progress.set_position(*d);
+                part.set_position(job.ep.end - job.ep.start);
                 r
             })
             .await
@@ -409,10 +406,16 @@ const RETRY_OFF_LU: f64 = 0.5;
 /// the limiter took, which was only estimated: the encode pass measures it (`ebur128` on
 /// what goes into the encoder), and an episode more than [`RETRY_OFF_LU`] off the target
 /// is encoded once more with the gain corrected. Returns the gain used.
-fn encode_levelled(job: &Job, wav: &Path, profile: &Output, out: &Path) -> Result<f64> {
+fn encode_levelled(
+    job: &Job,
+    wav: &Path,
+    profile: &Output,
+    out: &Path,
+    progress: &Part,
+) -> Result<f64> {
     let mut gain_db = job.gain_db;
     for attempt in 0..2 {
-        let log = encode(job, gain_db, wav, profile, out)?;
+        let log = encode(job, gain_db, wav, profile, out, progress)?;
         if job.limit_db.is_none() {
             return Ok(gain_db);
         }
@@ -428,7 +431,7 @@ fn encode_levelled(job: &Job, wav: &Path, profile: &Output, out: &Path) -> Resul
         // The limiter eats part of any added gain: overshoot an upward correction a little.
         gain_db += if off > 0.0 { off * 1.3 } else { off };
     }
-    encode(job, gain_db, wav, profile, out).map(|_| gain_db)
+    encode(job, gain_db, wav, profile, out, progress).map(|_| gain_db)
 }
 
 /// One ffmpeg pass: cut the span from the WAV, level it, fade it, encode it.
@@ -438,6 +441,7 @@ fn encode(
     wav: &Path,
     profile: &Output,
     out: &Path,
+    progress: &Part,
 ) -> Result<crate::ffmpeg::Log> {
     let ep = &job.ep;
     let length = (ep.end - ep.start).max(0.0);
@@ -479,7 +483,7 @@ fn encode(
         Format::M4a => args!["-c:a", "aac", "-movflags", "+faststart", "-f", "mp4"],
     });
     args.push(out.into());
-    crate::ffmpeg::run(args, None)
+    crate::ffmpeg::run(args, Some(progress))
 }
 
 fn encode_one(
@@ -488,6 +492,7 @@ fn encode_one(
     profile: &Output,
     tags: &tags::TagContext,
     dir: &Path,
+    progress: &Part,
 ) -> Result<Rendition> {
     let ep = &job.ep;
     let format = profile.format;
@@ -518,7 +523,7 @@ fn encode_one(
         return Ok(done.1);
     }
     let partial = dir.join(format!(".{}.partial.{}", ep.file_name, format.extension()));
-    let result = encode_levelled(job, wav, profile, &partial).and_then(|gain_db| {
+    let result = encode_levelled(job, wav, profile, &partial, progress).and_then(|gain_db| {
         tags::write(&partial, ep, tags, format)?;
         std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
         Ok(gain_db)
