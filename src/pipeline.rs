@@ -4,6 +4,7 @@
 //! depends on, so a re-run with the same inputs and settings resumes where the last run
 //! stopped instead of decoding and encoding again.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -222,7 +223,11 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     // Runs again if another run changed the published catalog meanwhile. What it renders
     // is checked before anything is published.
     let local_root = target.local_root().map(Path::to_path_buf);
+    // Files of an earlier publication of this webinar that this one no longer has (an
+    // episode renamed, another format): deleted once the new feed is out.
+    let stale = std::sync::Mutex::new(BTreeSet::new());
     let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
+        let earlier = published.webinars.iter().find(|w| w.slug == slug).cloned();
         published.upsert(webinar.clone());
         let files: Vec<Upload> = site::build(&config, &published)?
             .into_iter()
@@ -231,6 +236,14 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         let mut staged = media.clone();
         staged.extend(files.iter().cloned());
         check_staged(local_root.as_deref(), &staged)?;
+        let mut gone = match &earlier {
+            Some(w) => published_files(&config, w)?,
+            None => BTreeSet::new(),
+        };
+        for up in &staged {
+            gone.remove(&up.path);
+        }
+        *stale.lock().unwrap_or_else(|e| e.into_inner()) = gone;
         Ok(files)
     };
     let report = stage_async(
@@ -238,6 +251,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         publish::publish(&*target, media.clone(), &site, opts.dry_run),
     )
     .await?;
+    let stale = stale.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !opts.dry_run && !stale.is_empty() {
+        delete_files(&*target, &stale).await;
+    }
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
@@ -254,8 +271,6 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     })
 }
 
-/// Check the site as it will be once `uploads` are in the target, then publish them; on
-/// any problem nothing is published and the error lists them all.
 /// Check the site as readers will see it once `uploads` are published; a failure lists
 /// every problem and nothing is published. On a remote target, files this run does not
 /// upload were checked when they were published.
@@ -271,7 +286,7 @@ fn check_staged(local_root: Option<&Path>, uploads: &[Upload]) -> Result<()> {
 }
 
 /// Take a webinar out of the series: the feed, index and catalog are published without it;
-/// on a folder target its folder is then deleted (on S3/WebDAV its files stay, unlinked).
+/// then its files are deleted (on a folder target, its whole folder).
 pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<String> {
     let mut config = load_config(config)?;
     let target = publish::open(&config.target, out)?;
@@ -309,12 +324,54 @@ pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Re
     publish::publish(&*target, Vec::new(), &site, false).await?;
     match &local_root {
         Some(root) => publish::dir::delete_folder(root, slug)?,
-        None => tracing::warn!(
-            "{slug} is out of the feed and index; its files stay on {}",
-            target.describe()
-        ),
+        None => {
+            let gone = published
+                .webinars
+                .iter()
+                .find(|w| w.slug == slug)
+                .map(|w| published_files(&config, w))
+                .transpose()?
+                .unwrap_or_default();
+            delete_files(&*target, &gone).await;
+        }
     }
     Ok(target.describe())
+}
+
+/// Every file a webinar's catalog entry puts on the site: its media (episodes, clips,
+/// posters) and what the site builds in its folder (page, chapters, transcripts).
+fn published_files(config: &Config, webinar: &catalog::Webinar) -> Result<BTreeSet<String>> {
+    let alone = catalog::Catalog {
+        guid: None,
+        webinars: vec![webinar.clone()],
+    };
+    let folder = format!("{}/", webinar.slug);
+    let mut files: BTreeSet<String> = site::build(config, &alone)?
+        .into_iter()
+        .map(|f| f.path)
+        .filter(|p| p.starts_with(&folder))
+        .collect();
+    for e in &webinar.episodes {
+        files.insert(e.path.clone());
+        if let Some(v) = &e.video {
+            files.insert(v.clip.path.clone());
+            files.insert(v.poster.path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Delete files no longer published. Nothing links to them any more, so a failure is
+/// only reported: the run has done its job.
+async fn delete_files(target: &dyn publish::Target, paths: &BTreeSet<String>) {
+    let mut deleted = 0;
+    for path in paths {
+        match target.delete(path).await {
+            Ok(()) => deleted += 1,
+            Err(e) => tracing::warn!("{path} is no longer published but could not be deleted: {e}"),
+        }
+    }
+    tracing::info!(deleted, "deleted the files no longer published");
 }
 
 /// This webinar as the catalog records it.

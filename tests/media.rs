@@ -326,6 +326,46 @@ fn m4a_option_is_normalised_and_tagged() {
     assert!(!page.contains("Download MP3"));
 }
 
+#[test]
+fn republishing_as_m4a_deletes_the_mp3_files_it_replaces() {
+    let run = demo_run();
+    let (_, m4a_work) = m4a_run();
+    // The MP3 site, published again from the same inputs with `format = "m4a"` (the M4A
+    // episodes are already encoded in that work folder).
+    let site = Path::new(env!("CARGO_TARGET_TMPDIR")).join("media-switch");
+    let _ = std::fs::remove_dir_all(&site);
+    for f in common::walk(&run.site) {
+        let dest = site.join(f.strip_prefix(&run.site).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, dest).unwrap();
+    }
+    assert_eq!(files_with_ext(&site, "mp3").len(), 4);
+    let out = common::run(&[
+        "run",
+        "--recording",
+        run.inputs.join("recording.mp4").to_str().unwrap(),
+        "--agenda",
+        run.inputs.join("agenda.toml").to_str().unwrap(),
+        "--config",
+        run.inputs.join("pipeline-m4a.toml").to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--work",
+        m4a_work.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(files_with_ext(&site, "m4a").len(), 4);
+    assert_eq!(files_with_ext(&site, "mp3"), Vec::<PathBuf>::new());
+    // Everything else is still there: one chapters file per episode.
+    let chapters = common::walk(&site)
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".chapters.json"))
+        .count();
+    assert_eq!(chapters, 4);
+    let check = common::run(&["check", site.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", common::text(&check));
+}
+
 /// The chapters ffprobe reads from a file: (title, start in seconds, end in seconds).
 fn ffprobe_chapters(path: &Path) -> Vec<(String, f64, f64)> {
     let out = Command::new("ffprobe")

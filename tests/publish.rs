@@ -1108,6 +1108,24 @@ fn webdav_publishes_creating_collections_and_a_rerun_uploads_nothing() {
         "{w_req:?}"
     );
     assert_eq!(dav.files(), files);
+
+    // `eventcast remove` takes the webinar out of the feed and deletes its files there.
+    let mut remove = common::eventcast();
+    remove
+        .envs(dav.env().iter().copied())
+        .args(["remove", &w.slug_a, "--config"])
+        .arg(&config);
+    let out = output(&mut remove);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let left = dav.files();
+    let in_folder: Vec<&String> = left
+        .keys()
+        .filter(|k| k.starts_with(&format!("{}/", w.slug_a)))
+        .collect();
+    assert!(in_folder.is_empty(), "{in_folder:?}");
+    let feed = String::from_utf8_lossy(&left["feed.xml"]);
+    assert!(!feed.contains(&w.slug_a), "{feed}");
+    assert!(left.contains_key("index.html") && left.contains_key("catalog.json"));
 }
 
 #[test]

@@ -115,6 +115,14 @@ impl Target for DirTarget {
         write_atomically(&self.root.join(&upload.path), &upload.payload)
     }
 
+    async fn delete(&self, path: &str) -> Result<()> {
+        let file = self.root.join(path);
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&file, e)),
+            _ => Ok(()),
+        }
+    }
+
     async fn put_if(
         &self,
         path: &str,

@@ -154,6 +154,8 @@ pub trait Target: Send + Sync {
     async fn stored_hash(&self, path: &str) -> Result<Option<String>>;
     /// Publish a file so that readers see the old or the new content, never a part.
     async fn put(&self, upload: &Upload, meta: &FileMeta) -> Result<()>;
+    /// Delete a published file; one that is not there is fine.
+    async fn delete(&self, path: &str) -> Result<()>;
     /// Publish `bytes` only if the file is still at `expected` (`None`: must not exist).
     /// Returns the new version, or `None` if someone else changed it first.
     async fn put_if(

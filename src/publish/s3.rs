@@ -243,6 +243,13 @@ impl Target for S3Target {
             .map_err(|e| self.diagnose(e))
     }
 
+    async fn delete(&self, path: &str) -> Result<()> {
+        match self.store.delete(&self.key(path)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(self.remote(path, e)),
+        }
+    }
+
     async fn read(&self, path: &str) -> Result<Option<Published>> {
         let got = match self.store.get(&self.key(path)).await {
             Ok(g) => g,

@@ -367,6 +367,18 @@ impl Target for WebdavTarget {
         })
     }
 
+    async fn delete(&self, path: &str) -> Result<()> {
+        let r = self
+            .send(&format!("DELETE {path}"), || {
+                Ok(self.request("DELETE", path))
+            })
+            .await?;
+        if r.status().is_success() || r.status() == StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        Err(self.remote(format!("DELETE {path}: {}", r.status())))
+    }
+
     async fn read(&self, path: &str) -> Result<Option<Published>> {
         let what = format!("GET {path}");
         let r = self.send(&what, || Ok(self.request("GET", path))).await?;
