@@ -263,22 +263,28 @@ fn m4a_run() -> &'static (PathBuf, PathBuf) {
         let m4a_config = run.inputs.join("pipeline-m4a.toml");
         std::fs::write(&m4a_config, text).unwrap();
         let (site, work) = (root.join("site"), root.join("work"));
-        let out = common::run(&[
-            "run",
-            "--recording",
-            run.inputs.join("recording.mp4").to_str().unwrap(),
-            "--agenda",
-            run.inputs.join("agenda.toml").to_str().unwrap(),
-            "--config",
-            m4a_config.to_str().unwrap(),
-            "--out",
-            site.to_str().unwrap(),
-            "--work",
-            work.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", common::text(&out));
+        run_m4a(&site, &work);
         (site, work)
     })
+}
+
+/// `eventcast run` on the demo inputs with `format = "m4a"`, into `site`.
+fn run_m4a(site: &Path, work: &Path) {
+    let inputs = &demo_run().inputs;
+    let out = common::run(&[
+        "run",
+        "--recording",
+        inputs.join("recording.mp4").to_str().unwrap(),
+        "--agenda",
+        inputs.join("agenda.toml").to_str().unwrap(),
+        "--config",
+        inputs.join("pipeline-m4a.toml").to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--work",
+        work.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
 }
 
 #[test]
@@ -340,20 +346,7 @@ fn republishing_as_m4a_deletes_the_mp3_files_it_replaces() {
         std::fs::copy(&f, dest).unwrap();
     }
     assert_eq!(files_with_ext(&site, "mp3").len(), 4);
-    let out = common::run(&[
-        "run",
-        "--recording",
-        run.inputs.join("recording.mp4").to_str().unwrap(),
-        "--agenda",
-        run.inputs.join("agenda.toml").to_str().unwrap(),
-        "--config",
-        run.inputs.join("pipeline-m4a.toml").to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-        "--work",
-        m4a_work.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", common::text(&out));
+    run_m4a(&site, m4a_work);
     assert_eq!(files_with_ext(&site, "m4a").len(), 4);
     assert_eq!(files_with_ext(&site, "mp3"), Vec::<PathBuf>::new());
     // Everything else is still there: one chapters file per episode.
