@@ -20,24 +20,9 @@ fn main() -> anyhow::Result<()> {
         .transpose()?
         .unwrap_or(100);
     let dir = tempfile::tempdir()?;
-    let image = dir.path().join("cover.png");
-    let status = std::process::Command::new("ffmpeg")
-        .args([
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=0x0b5394:s=1400x1400:d=1",
-            "-frames:v",
-            "1",
-        ])
-        .arg(&image)
-        .status()?;
-    anyhow::ensure!(status.success(), "ffmpeg could not make the artwork");
     let mut config = Config::builtin();
-    config.series.image = Some(image);
+    // The plain cover eventcast publishes when the series has none.
+    eventcast::site::ensure_artwork(&mut config, None, dir.path())?;
 
     let mut catalog = Catalog::default();
     let mut media = Vec::new();

@@ -96,6 +96,26 @@ fn worst_edge(f: &Fixture, json: &serde_json::Value) -> (f64, Vec<String>) {
     (worst, sources)
 }
 
+/// `eventcast plan` with `extra`, which must succeed and place every talk's edges within
+/// `limit` seconds of the truth; returns the plan and each segment's evidence source.
+fn placed(
+    f: &Fixture,
+    work: &str,
+    extra: &[&str],
+    limit: f64,
+    context: &str,
+) -> (serde_json::Value, Vec<String>) {
+    let (out, json) = plan(f, work, extra);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let (worst, sources) = worst_edge(f, &json);
+    assert!(
+        worst <= limit,
+        "worst edge {worst:.2} s\n{context}{}",
+        common::text(&out)
+    );
+    (json, sources)
+}
+
 fn planned_error(f: &Fixture) -> f64 {
     // The baseline a user would get by cutting at the planned minutes from the first word.
     let agenda = &f.webinar.agenda;
@@ -128,13 +148,12 @@ fn zoom_transcript_places_every_talk() {
     let f = fixture();
     let vtt = f.rendered.truth.to_vtt(|n| display(f, n));
     let t = write(f, "zoom.vtt", &vtt);
-    let (out, json) = plan(f, "work-zoom", &["--transcript", t.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", common::text(&out));
-    let (worst, sources) = worst_edge(f, &json);
-    assert!(
-        worst <= 0.5,
-        "worst edge {worst:.2} s\n{}",
-        common::text(&out)
+    let (json, sources) = placed(
+        f,
+        "work-zoom",
+        &["--transcript", t.to_str().unwrap()],
+        0.5,
+        "",
     );
     assert!(sources.iter().all(|s| s == "transcript"), "{sources:?}");
     // The audience's display names match nobody, and the plan says so.
@@ -168,13 +187,12 @@ fn teams_transcript_places_every_talk() {
     let vtt = f.rendered.truth.to_teams_vtt(|n| display(f, n));
     assert!(vtt.contains("/10-0\n") && vtt.contains("<v "));
     let t = write(f, "teams.vtt", &vtt);
-    let (out, json) = plan(f, "work-teams", &["--transcript", t.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", common::text(&out));
-    let (worst, _) = worst_edge(f, &json);
-    assert!(
-        worst <= 0.5,
-        "worst edge {worst:.2} s\n{}",
-        common::text(&out)
+    placed(
+        f,
+        "work-teams",
+        &["--transcript", t.to_str().unwrap()],
+        0.5,
+        "",
     );
 }
 
@@ -183,13 +201,12 @@ fn srt_transcript_places_every_talk() {
     let f = fixture();
     let srt = f.rendered.truth.to_srt(|n| display(f, n));
     let t = write(f, "transcript.srt", &srt);
-    let (out, json) = plan(f, "work-srt", &["--transcript", t.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", common::text(&out));
-    let (worst, _) = worst_edge(f, &json);
-    assert!(
-        worst <= 0.5,
-        "worst edge {worst:.2} s\n{}",
-        common::text(&out)
+    placed(
+        f,
+        "work-srt",
+        &["--transcript", t.to_str().unwrap()],
+        0.5,
+        "",
     );
 }
 
@@ -199,13 +216,13 @@ fn cue_sheet_times_snap_to_the_pauses() {
     let sheet = testbed::cue_sheet(&f.webinar.agenda, &f.rendered.spans);
     // Written in whole seconds: up to half a second off before snapping.
     let c = write(f, "cues.txt", &sheet);
-    let (out, json) = plan(f, "work-cues", &["--cues", c.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", common::text(&out));
-    let (worst, sources) = worst_edge(f, &json);
-    assert!(
-        worst <= 0.5,
-        "worst edge {worst:.2} s\n{sheet}\n{}",
-        common::text(&out)
+    let context = format!("{sheet}\n");
+    let (_, sources) = placed(
+        f,
+        "work-cues",
+        &["--cues", c.to_str().unwrap()],
+        0.5,
+        &context,
     );
     assert!(sources.iter().all(|s| s == "cues"), "{sources:?}");
 }
@@ -213,14 +230,7 @@ fn cue_sheet_times_snap_to_the_pauses() {
 #[test]
 fn voices_alone_place_every_talk() {
     let f = fixture();
-    let (out, json) = plan(f, "work-audio", &[]);
-    assert!(out.status.success(), "{}", common::text(&out));
-    let (worst, sources) = worst_edge(f, &json);
-    assert!(
-        worst <= 2.0,
-        "worst edge {worst:.2} s\n{}",
-        common::text(&out)
-    );
+    let (_, sources) = placed(f, "work-audio", &[], 2.0, "");
     assert!(sources.iter().all(|s| s == "audio"), "{sources:?}");
 }
 

@@ -108,6 +108,20 @@ fn webinars() -> &'static Webinars {
 }
 
 impl Webinars {
+    /// `eventcast run` (see [`Webinars::run`]) into the shared work folder, which must
+    /// succeed.
+    fn published(
+        &self,
+        config: &Path,
+        agenda: &Path,
+        env: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Output {
+        let out = output(&mut self.run(config, agenda, &self.work, env, extra));
+        assert!(out.status.success(), "{}", common::text(&out));
+        out
+    }
+
     /// `eventcast run` for one of the webinars, with only the given credentials in its
     /// environment.
     fn run(
@@ -711,8 +725,7 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let s3 = moto();
     let config = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
-    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &s3.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&config, &w.agenda_a, &s3.env(), &[]);
 
     let contents = s3.contents();
     let files: BTreeMap<_, _> = contents
@@ -745,8 +758,7 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
     // A re-run of the same webinar, counted at a proxy: nothing is uploaded.
     let proxy = Proxy::start(s3.port, NO_FAULTS);
     let config = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
-    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &s3.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&config, &w.agenda_a, &s3.env(), &[]);
     let requests = proxy.requests();
     eprintln!(
         "no-change S3 re-run: {} requests: {requests:?}",
@@ -766,8 +778,7 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
     // A dry run of another webinar lists its files as new and uploads nothing.
     let proxy = Proxy::start(s3.port, NO_FAULTS);
     let config = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
-    let out = output(&mut w.run(&config, &w.agenda_b, &w.work, &s3.env(), &["--dry-run"]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    let out = w.published(&config, &w.agenda_b, &s3.env(), &["--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Dry run"), "{stdout}");
     assert!(
@@ -787,8 +798,7 @@ fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
     let s3 = moto();
     // Webinar A is published; B goes up through a proxy that misbehaves.
     let direct = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
-    let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &s3.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&direct, &w.agenda_a, &s3.env(), &[]);
     // A server that answers 503 to everything once the health check and catalog reads are
     // done: the run gives up after its bounded retries, names what it did not publish, and
     // leaves the site as it was.
@@ -855,8 +865,7 @@ fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
             assert!(slugs.contains(&w.slug_a), "{slugs:?}");
         }
     }
-    let out = output(&mut w.run(&direct, &w.agenda_b, &w.work, &s3.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&direct, &w.agenda_b, &s3.env(), &[]);
     assert_eq!(assert_consistent(&s3.files()), both(w));
 }
 
@@ -866,8 +875,7 @@ fn s3_run_killed_during_upload_then_rerun_is_complete() {
     let tmp = tempfile::tempdir().unwrap();
     let s3 = moto();
     let direct = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
-    let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &s3.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&direct, &w.agenda_a, &s3.env(), &[]);
     let before = s3.files();
 
     // Slow every request down, and kill the run once some of B's media went up.
@@ -904,8 +912,7 @@ fn s3_run_killed_during_upload_then_rerun_is_complete() {
     for p in ["feed.xml", "catalog.json", "index.html"] {
         assert_eq!(files[p], before[p], "{p} changed by a run killed before it");
     }
-    let out = output(&mut w.run(&direct, &w.agenda_b, &w.work, &s3.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&direct, &w.agenda_b, &s3.env(), &[]);
     assert_eq!(assert_consistent(&s3.files()), both(w));
 }
 
@@ -1079,8 +1086,7 @@ fn webdav_publishes_creating_collections_and_a_rerun_uploads_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dav = wsgidav(tmp.path());
     let config = w.config(tmp.path(), &dav.target(dav.port));
-    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &dav.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&config, &w.agenda_a, &dav.env(), &[]);
     let files = dav.files();
     assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
     // What was uploaded is byte for byte what was encoded.
@@ -1094,8 +1100,7 @@ fn webdav_publishes_creating_collections_and_a_rerun_uploads_nothing() {
 
     let proxy = Proxy::start(dav.port, NO_FAULTS);
     let config = w.config(tmp.path(), &dav.target(proxy.port));
-    let out = output(&mut w.run(&config, &w.agenda_a, &w.work, &dav.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&config, &w.agenda_a, &dav.env(), &[]);
     let requests = proxy.requests();
     eprintln!(
         "no-change WebDAV re-run: {} requests: {requests:?}",
@@ -1187,8 +1192,7 @@ fn webdav_concurrent_runs_and_faults() {
             .replace_ports(proxy.port, dav.port),
     )
     .unwrap();
-    let out = output(&mut w.run(&direct, &w.agenda_a, &w.work, &dav.env(), &[]));
-    assert!(out.status.success(), "{}", common::text(&out));
+    w.published(&direct, &w.agenda_a, &dav.env(), &[]);
     let files = dav.files();
     assert_eq!(assert_consistent(&files), both(w));
     assert!(String::from_utf8_lossy(&files["feed.xml"]).contains("Learning from cities (2)"));

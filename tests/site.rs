@@ -30,10 +30,10 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The DOM of `page` after headless Chromium ran its scripts.
-fn chromium_dom(page: &Path) -> String {
+/// Headless Chromium on `page` with `args` (its own empty profile, no background network).
+fn chromium(page: &Path, args: &[String]) -> std::process::Output {
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
+    Command::new("chromium")
         .args([
             "--headless",
             "--no-sandbox",
@@ -42,13 +42,20 @@ fn chromium_dom(page: &Path) -> String {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap_or_else(|e| panic!("{} ({e})", common::install_hint("chromium")));
+        .unwrap_or_else(|e| panic!("{} ({e})", common::install_hint("chromium")))
+}
+
+/// The DOM of `page` after headless Chromium ran its scripts.
+fn chromium_dom(page: &Path) -> String {
+    let out = chromium(
+        page,
+        &["--virtual-time-budget=2000".into(), "--dump-dom".into()],
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -56,24 +63,14 @@ fn chromium_dom(page: &Path) -> String {
 fn screenshot(page: &Path, png: &Path, width: u32, height: u32) {
     std::fs::create_dir_all(png.parent().unwrap()).unwrap();
     let _ = std::fs::remove_file(png);
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("--window-size={width},{height}"))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap_or_else(|e| panic!("{} ({e})", common::install_hint("chromium")));
+    let out = chromium(
+        page,
+        &[
+            "--hide-scrollbars".into(),
+            format!("--screenshot={}", png.display()),
+            format!("--window-size={width},{height}"),
+        ],
+    );
     assert!(
         png.is_file(),
         "chromium made no screenshot: {}",
