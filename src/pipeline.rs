@@ -535,7 +535,10 @@ fn decode_cached(
         (config.output.channels, config.output.sample_rate),
     ));
     if let Some(d) = load_stage::<audio::DecodedAudio>(dir, "decoded", &k) {
-        if d.wav.exists() && d.analysis.exists() && d.loudness.exists() {
+        if [&d.wav, &d.analysis, &d.loudness, &d.envelope]
+            .iter()
+            .all(|p| p.exists())
+        {
             return Ok(Keyed { key: k, value: d });
         }
     }
@@ -557,7 +560,7 @@ fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }
-    let envelope = Envelope::from_pcm(&decoded.value.analysis)?;
+    let envelope = Envelope::load(&decoded.value.envelope)?;
     let transcript = match (&inputs.transcript, &transcript) {
         (Some(p), Some(t)) => Some(ingest::transcript::parse(t, p)?),
         _ => None,

@@ -4,8 +4,9 @@
 //! thing we do to the input, so it happens once: a single ffmpeg pass writes a PCM WAV at
 //! the output profile's rate for the encoders and a 16 kHz mono copy for analysis. Video
 //! is never decoded (only the audio stream is mapped). The loudness of the whole recording
-//! ([`crate::media::loudness`]) is measured on the other core while ffmpeg decodes, by
-//! following the WAV as it is written.
+//! ([`crate::media::loudness`]) and its 10 ms envelope ([`crate::plan::energy`]) are
+//! measured on the other core while ffmpeg decodes, by following the files as they are
+//! written, and kept for the plan and media stages.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use crate::config::Output;
 use crate::error::Result;
 use crate::ffmpeg;
 use crate::media::loudness::Blocks;
+use crate::plan::energy::Envelope;
 use crate::progress::Progress;
 
 /// Sample rate of the analysis copy.
@@ -33,6 +35,8 @@ pub struct DecodedAudio {
     pub analysis: PathBuf,
     /// The loudness blocks of `wav` ([`crate::media::loudness::Blocks`], JSON).
     pub loudness: PathBuf,
+    /// The 10 ms envelope of `analysis` ([`crate::plan::energy::Envelope`]).
+    pub envelope: PathBuf,
     pub duration: f64,
 }
 
@@ -46,18 +50,13 @@ pub fn decode(
     let wav = work.join("audio.wav");
     let analysis = work.join("analysis.s16");
     let loudness = work.join("loudness.json");
+    let envelope = work.join("envelope.u8");
     // The follower must not read an old file before ffmpeg replaces it.
     let _ = std::fs::remove_file(&wav);
     let progress = Progress::new("decoding audio", duration);
     let done = Arc::new(AtomicBool::new(false));
-    let follower = {
-        let (wav, done) = (wav.clone(), done.clone());
-        let span = tracing::Span::current();
-        std::thread::spawn(move || {
-            let _span = span.enter();
-            Blocks::measure_wav(Follow::open(&wav, done.clone())?, &wav)
-        })
-    };
+    let loudness_meter = follow(&wav, &done, Blocks::measure_wav);
+    let envelope_meter = follow(&analysis, &done, Envelope::measure);
     let result = ffmpeg::run(
         args![
             "-i",
@@ -89,9 +88,7 @@ pub fn decode(
     );
     progress.finish();
     done.store(true, Ordering::Release);
-    let blocks = follower
-        .join()
-        .unwrap_or_else(|_| Err(crate::Error::Mismatch("the loudness meter failed".into())));
+    let (blocks, levels) = (joined(loudness_meter), joined(envelope_meter));
     let checked = result
         .map_err(|e| match e {
             crate::Error::Process { stderr_tail, .. } => crate::Error::input(
@@ -101,20 +98,45 @@ pub fn decode(
             e => e,
         })
         .and_then(|log| check_complete(recording, duration, profile, &wav, &log))
-        .and_then(|_| blocks?.save(&loudness));
+        .and_then(|_| {
+            blocks?.save(&loudness)?;
+            levels?.save(&envelope)
+        });
     if let Err(e) = checked {
         // Nothing half-done: a partial decode must not be picked up by a later run.
         let _ = std::fs::remove_file(&wav);
         let _ = std::fs::remove_file(&analysis);
         let _ = std::fs::remove_file(&loudness);
+        let _ = std::fs::remove_file(&envelope);
         return Err(e);
     }
     Ok(DecodedAudio {
         wav,
         analysis,
         loudness,
+        envelope,
         duration,
     })
+}
+
+/// Measure `path` with `measure` on another thread while ffmpeg writes it.
+fn follow<T: Send + 'static>(
+    path: &Path,
+    done: &Arc<AtomicBool>,
+    measure: fn(Follow, &Path) -> Result<T>,
+) -> std::thread::JoinHandle<Result<T>> {
+    let (path, done) = (path.to_path_buf(), done.clone());
+    let span = tracing::Span::current();
+    std::thread::spawn(move || {
+        let _span = span.enter();
+        measure(Follow::open(&path, done)?, &path)
+    })
+}
+
+fn joined<T>(meter: std::thread::JoinHandle<Result<T>>) -> Result<T> {
+    meter
+        .join()
+        .unwrap_or_else(|_| Err(crate::Error::Mismatch("an audio meter failed".into())))
 }
 
 /// Reads a file another process is still writing: at the end of what is there so far it

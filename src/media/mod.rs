@@ -216,7 +216,7 @@ pub async fn render(
 ) -> Result<Vec<Rendition>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let blocks = loudness::Blocks::load(&audio.loudness)?;
-    let envelope = Envelope::from_pcm(&audio.analysis)?;
+    let envelope = Envelope::load(&audio.envelope)?;
     // Keyframes are found once per recording (demuxing only).
     let source = match video {
         Some(recording) => {

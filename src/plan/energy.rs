@@ -47,9 +47,15 @@ impl Envelope {
         Envelope { levels, threshold }
     }
 
+    /// The envelope of the analysis PCM file at `path`.
     pub fn from_pcm(path: &Path) -> Result<Envelope> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut reader = BufReader::with_capacity(1 << 16, file);
+        Envelope::measure(file, path)
+    }
+
+    /// The envelope of analysis PCM read from `source`; `path` names it in errors.
+    pub fn measure(source: impl Read, path: &Path) -> Result<Envelope> {
+        let mut reader = BufReader::with_capacity(1 << 16, source);
         let mut buf = vec![0u8; FRAME * 2];
         let mut levels = Vec::new();
         loop {
@@ -71,6 +77,16 @@ impl Envelope {
                 break;
             }
         }
+        Ok(Envelope::from_quantised(levels))
+    }
+
+    /// Keep the frame levels in `path` (one byte each); the threshold is derived again.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, &self.levels).map_err(|e| Error::io(path, e))
+    }
+
+    pub fn load(path: &Path) -> Result<Envelope> {
+        let levels = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         Ok(Envelope::from_quantised(levels))
     }
 
