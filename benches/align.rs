@@ -1,24 +1,29 @@
-//! Alignment benchmark: how far each evidence mode puts talk boundaries from the truth, and
-//! how long alignment takes, on generated webinars (short ones and a 60-minute one).
+//! Alignment benchmark: how far each evidence mode puts the talk and wrap-up boundaries from
+//! the truth, on webinars generated from the seed's event page as published (no welcome or
+//! closing in it), with each phenomenon of real webinars alone and all of them together,
+//! at 15 and 60 minutes; and how long alignment takes.
 //!
-//! Run: `cargo bench --bench align` (all cases) or `cargo bench --bench align -- short`.
-//! Rendered webinars are kept in target/bench-align/ and reused by later runs.
+//! Run: `cargo bench --bench align` (everything), or with filters on the case name, e.g.
+//! `cargo bench --bench align -- 15min` or `-- all`. `ALIGN_BENCH_VERBOSE=1` prints each
+//! plan beside the truth; `ALIGN_BENCH_MODES=audio,zoom` runs only those modes. Rendered webinars are kept in target/bench-align/ and reused.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use eventcast::ingest::{cues, transcript, ItemKind};
 use eventcast::plan::{self, energy::Envelope, Evidence, Plan};
-use eventcast::synth::display_variant;
-use eventcast::testbed::{self, Spec};
+use eventcast::testbed::{self, Phenomena, Scenario, Webinar};
 
-const MODES: &[&str] = &[
-    "cues",
-    "transcript-zoom",
-    "transcript-teams",
-    "audio",
-    "planned",
-];
+const MODES: &[&str] = &["cues", "zoom", "teams", "audio"];
+
+struct Row {
+    case: String,
+    mode: &'static str,
+    found: (usize, usize),
+    errors: Vec<f64>,
+    took: f64,
+    failed: Option<String>,
+}
 
 fn main() -> anyhow::Result<()> {
     let filter: Vec<String> = std::env::args()
@@ -26,133 +31,175 @@ fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-align");
-    let cases = [
-        ("short-2min", Spec::typical(2.0, 2, 1)),
-        ("short-3min", Spec::typical(3.0, 2, 2)),
-        ("short-4min-3talks", Spec::typical(4.0, 3, 3)),
-        ("short-4min-noisy", {
-            let mut s = Spec::typical(4.0, 3, 5);
-            s.noise_db = Some(-38.0);
-            s
-        }),
-        ("webinar-60min", Spec::typical(60.0, 3, 7)),
-    ];
+    let seed_agenda = testbed::seed_agenda();
+    let mut rows = Vec::new();
     println!(
-        "{:<18} {:<17} {:>6} {:>10} {:>9} {:>9} {:>10} {:>8}",
-        "webinar", "mode", "edges", "median s", "max s", "align s", "audio s", "ratio"
+        "{:<22} {:<6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>8}",
+        "webinar", "mode", "edges", "found", "median s", "max s", "align s", "audio s"
     );
-    for (name, spec) in cases {
-        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        let dir = root.join(name);
-        let made = Instant::now();
-        let webinar = spec.build();
-        let rendered = load_or_render(&webinar, &dir)?;
-        let analysis = dir.join("analysis.s16");
-        if !analysis.exists() {
-            eventcast::ffmpeg::run(
-                eventcast::args![
-                    "-i",
-                    &rendered.recording,
-                    "-ac",
-                    "1",
-                    "-ar",
-                    "16000",
-                    "-f",
-                    "s16le",
-                    &analysis
-                ],
-                None,
-            )?;
-        }
-        eprintln!(
-            "{name}: inputs ready in {:.1} s",
-            made.elapsed().as_secs_f64()
-        );
-        let duration = rendered.truth.duration;
-        let agenda = &webinar.agenda;
-        for &mode in MODES {
-            let vtt = |teams: bool| {
-                let name = |n: &str| {
-                    let k = agenda
-                        .people()
-                        .iter()
-                        .position(|p| p.name == n)
-                        .unwrap_or(9);
-                    if k < 9 {
-                        display_variant(n, k)
-                    } else {
-                        n.to_string()
-                    }
-                };
-                if teams {
-                    rendered.truth.to_teams_vtt(name)
-                } else {
-                    rendered.truth.to_vtt(name)
-                }
-            };
-            let started = Instant::now();
-            let envelope = Envelope::from_pcm(&analysis)?;
-            let t_path = dir.join("transcript.vtt");
-            let c_path = dir.join("cues.txt");
-            let (t, c) = match mode {
-                "transcript-zoom" | "transcript-teams" => {
-                    let text = vtt(mode == "transcript-teams");
-                    (Some(transcript::parse(&text, &t_path)?), None)
-                }
-                "cues" => {
-                    let text = testbed::cue_sheet(agenda, &rendered.spans);
-                    (None, Some(cues::parse(&text, &c_path)?))
-                }
-                _ => (None, None),
-            };
-            let plan = if mode == "planned" {
-                plan::planned(agenda, duration, &envelope)
+    for minutes in [15.0, 60.0] {
+        for (k, (name, ph)) in Phenomena::cases().into_iter().enumerate() {
+            let case = format!("{minutes:.0}min-{name}");
+            if !filter.is_empty() && !filter.iter().any(|f| case.contains(f.as_str())) {
+                continue;
+            }
+            let agenda = if minutes >= 60.0 {
+                seed_agenda.clone()
             } else {
-                plan::align(&Evidence {
-                    agenda,
+                testbed::scaled(&seed_agenda, minutes / 60.0)
+            };
+            let scenario = Scenario::new(agenda, minutes * 0.92, ph, 100 + k as u64);
+            let webinar = scenario.build();
+            let dir = root.join(&case);
+            let made = Instant::now();
+            let rendered = load_or_render(&webinar, &dir)?;
+            let analysis = dir.join("analysis.s16");
+            if !analysis.exists() {
+                eventcast::ffmpeg::run(
+                    eventcast::args![
+                        "-i",
+                        &rendered.recording,
+                        "-ac",
+                        "1",
+                        "-ar",
+                        "16000",
+                        "-f",
+                        "s16le",
+                        &analysis
+                    ],
+                    None,
+                )?;
+            }
+            eprintln!(
+                "{case}: inputs ready in {:.1} s",
+                made.elapsed().as_secs_f64()
+            );
+            let duration = rendered.truth.duration;
+            let only = std::env::var("ALIGN_BENCH_MODES").unwrap_or_default();
+            for &mode in MODES
+                .iter()
+                .filter(|m| only.is_empty() || only.contains(**m))
+            {
+                let started = Instant::now();
+                let envelope = Envelope::from_pcm(&analysis)?;
+                let t_path = dir.join(format!("{mode}.vtt"));
+                let c_path = dir.join("cues.txt");
+                let (t, c) = match mode {
+                    "zoom" | "teams" => {
+                        let text = webinar.transcript(&rendered.truth, mode == "teams", 0.35);
+                        std::fs::write(&t_path, &text)?;
+                        (Some(transcript::parse(&text, &t_path)?), None)
+                    }
+                    "cues" => {
+                        let text = webinar.cue_sheet(&rendered.parts);
+                        std::fs::write(&c_path, &text)?;
+                        (None, Some(cues::parse(&text, &c_path)?))
+                    }
+                    _ => (None, None),
+                };
+                let result = plan::align(&Evidence {
+                    agenda: &webinar.agenda,
                     duration,
                     envelope: &envelope,
                     analysis: &analysis,
                     transcript: t.as_ref(),
                     cues: c.as_ref(),
-                })?
-            };
-            let took = started.elapsed().as_secs_f64();
-            let errors = edge_errors(&plan, &rendered.spans);
-            let (median, max) = stats(&errors);
-            println!(
-                "{name:<18} {mode:<17} {:>6} {median:>10.3} {max:>9.3} {took:>9.2} {duration:>10.0} {:>8.4}",
-                errors.len(),
-                took / duration
-            );
-            if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
-                eprint!("{}", plan.table());
-                for (s, t) in plan.segments.iter().zip(&rendered.spans) {
-                    if let Some((a, b)) = t {
-                        eprintln!(
-                            "  {:<40} truth {a:>8.2} {b:>8.2}  got {:>8.2} {:>8.2}",
-                            s.title, s.start, s.end
-                        );
+                });
+                let took = started.elapsed().as_secs_f64();
+                let row = match result {
+                    Ok(plan) => {
+                        let (errors, found) = edge_errors(&plan, &rendered.spans, &webinar);
+                        if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
+                            verbose(&plan, &rendered);
+                        }
+                        Row {
+                            case: case.clone(),
+                            mode,
+                            found,
+                            errors,
+                            took,
+                            failed: None,
+                        }
                     }
-                }
+                    Err(e) => Row {
+                        case: case.clone(),
+                        mode,
+                        found: (0, talks(&webinar, &rendered.spans)),
+                        errors: Vec::new(),
+                        took,
+                        failed: Some(e.to_string()),
+                    },
+                };
+                print_row(&row, duration);
+                rows.push(row);
             }
         }
+    }
+    println!("\nAll phenomena together (targets: transcript and cues median <= 0.5 s, largest <= 1.5 s; audio median <= 2 s, largest <= 10 s; every talk found):");
+    for r in rows.iter().filter(|r| r.case.ends_with("-all")) {
+        print_row(r, f64::NAN);
     }
     Ok(())
 }
 
-/// |start - truth| and |end - truth| of every talk and wrap-up (the episodes).
-fn edge_errors(plan: &Plan, truth: &[Option<(f64, f64)>]) -> Vec<f64> {
+fn talks(w: &Webinar, truth: &[Option<(f64, f64)>]) -> usize {
+    w.agenda
+        .items
+        .iter()
+        .zip(truth)
+        .filter(|(it, t)| it.kind.is_episode() && t.is_some())
+        .count()
+}
+
+fn print_row(r: &Row, audio: f64) {
+    let (median, max) = stats(&r.errors);
+    println!(
+        "{:<22} {:<6} {:>6} {:>3}/{:<3} {median:>9.2} {max:>8.2} {:>8.2} {audio:>8.0}{}",
+        r.case,
+        r.mode,
+        r.errors.len(),
+        r.found.0,
+        r.found.1,
+        r.took,
+        r.failed
+            .as_ref()
+            .map(|e| format!("  FAILED: {}", e.lines().next().unwrap_or("")))
+            .unwrap_or_default()
+    );
+}
+
+/// |start - truth| and |end - truth| of every talk and wrap-up that took place, and how
+/// many of them were found (a segment covering at least half of the truth).
+fn edge_errors(
+    plan: &Plan,
+    truth: &[Option<(f64, f64)>],
+    w: &Webinar,
+) -> (Vec<f64>, (usize, usize)) {
     let mut out = Vec::new();
-    for (s, t) in plan.segments.iter().zip(truth) {
-        if let (true, Some((a, b))) = (matches!(s.kind, ItemKind::Talk | ItemKind::Wrapup), t) {
-            out.push((s.start - a).abs());
-            out.push((s.end - b).abs());
+    let mut found = 0;
+    for (i, (item, t)) in w.agenda.items.iter().zip(truth).enumerate() {
+        let (true, Some((a, b))) = (matches!(item.kind, ItemKind::Talk | ItemKind::Wrapup), t)
+        else {
+            continue;
+        };
+        let Some(s) = plan.segments.iter().find(|s| s.item == Some(i)) else {
+            continue;
+        };
+        let overlap = s.end.min(*b) - s.start.max(*a);
+        if overlap >= 0.5 * (b - a) {
+            found += 1;
         }
+        out.push((s.start - a).abs());
+        out.push((s.end - b).abs());
     }
-    out
+    (out, (found, talks(w, truth)))
+}
+
+fn verbose(plan: &Plan, r: &testbed::Rendered) {
+    eprint!("{}", plan.table());
+    for (p, a, b) in &r.parts {
+        eprintln!("  truth {p:?}: {a:>8.2} {b:>8.2}");
+    }
 }
 
 fn stats(v: &[f64]) -> (f64, f64) {
@@ -170,19 +217,15 @@ fn stats(v: &[f64]) -> (f64, f64) {
     (median, s[s.len() - 1])
 }
 
-fn load_or_render(w: &testbed::Webinar, dir: &Path) -> anyhow::Result<testbed::Rendered> {
+fn load_or_render(w: &Webinar, dir: &Path) -> anyhow::Result<testbed::Rendered> {
     let cache: PathBuf = dir.join("truth.json");
     let script = serde_json::to_string(&w.script)?;
+    let recording = dir.join("recording.m4a");
+    let agenda = dir.join("agenda.toml");
     if let Ok(text) = std::fs::read_to_string(&cache) {
         if let Ok((s, truth)) = serde_json::from_str::<(String, eventcast::synth::Truth)>(&text) {
-            if s == script && dir.join("recording.m4a").exists() {
-                let spans = truth.item_spans(&w.item_of_turn, w.agenda.items.len());
-                return Ok(testbed::Rendered {
-                    recording: dir.join("recording.m4a"),
-                    agenda: dir.join("agenda.toml"),
-                    truth,
-                    spans,
-                });
+            if s == script && recording.exists() {
+                return Ok(w.rendered(recording, agenda, truth));
             }
         }
     }

@@ -22,11 +22,7 @@ pub fn script() -> Script {
     .into_iter()
     .map(|(n, v)| (n.to_string(), v))
     .collect();
-    let u = |speaker: &str, text: &str, pause_after: f64| Utterance {
-        speaker: speaker.into(),
-        text: text.into(),
-        pause_after,
-    };
+    let u = Utterance::new;
     Script {
         lead_silence: 6.0,
         voices,
@@ -57,6 +53,7 @@ pub fn script() -> Script {
             u("Helena Varga", "Thank you all. Three recommendations today: listen first, allow failure, and measure what matters.", 0.6),
             u("Helena Varga", "See you at the next webinar of the series.", 3.0),
         ],
+        ..Default::default()
     }
 }
 

@@ -29,6 +29,23 @@ pub enum Error {
     #[error("{0}")]
     Mismatch(String),
 
+    /// Talks or wrap-ups whose speaker could not be found in the recording: nothing is cut,
+    /// because publishing the webinar without them would lose them silently.
+    #[error(
+        "{}\nNothing was encoded or published. For each, either add a cue sheet line with the \
+         time they start speaking (--cues, e.g. `12:40 {}`), or, if they did not speak, mark \
+         the item `skip = true` in the agenda (an agenda.toml; `eventcast agenda import PAGE` \
+         writes one from an event page).",
+        .missing.join("\n"),
+        .example
+    )]
+    SpeakerMissing {
+        /// One line per item: who, which item, what evidence was searched.
+        missing: Vec<String>,
+        /// A name to show in the cue sheet example.
+        example: String,
+    },
+
     /// A program eventcast needs is not installed.
     #[error("`{tool}` was not found on PATH: {hint}")]
     ToolMissing { tool: String, hint: String },
@@ -97,6 +114,7 @@ impl Error {
             | Error::Parse { .. }
             | Error::Config { .. }
             | Error::Mismatch(_)
+            | Error::SpeakerMissing { .. }
             | Error::Target { .. } => 2,
             Error::Interrupted => crate::signals::EXIT_INTERRUPTED,
             _ => 1,

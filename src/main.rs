@@ -46,6 +46,9 @@ enum Command {
         /// List what would be uploaded, changed or left alone on the target; upload nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Print the report (plan, episodes, files published) as JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show where each agenda item lies in the recording.
     Plan {
@@ -200,6 +203,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             out,
             jobs,
             dry_run,
+            json,
         } => {
             let opts = RunOptions {
                 recording: inputs.recording,
@@ -213,7 +217,11 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 dry_run,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
-            print_report(&report);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
         }
         Command::Plan { inputs, json } => {
             let (_, plan) = pipeline::plan_only(

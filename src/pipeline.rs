@@ -534,21 +534,39 @@ fn decode_cached(
         // Only what the decode depends on: a new loudness target or format must not re-decode.
         (config.output.channels, config.output.sample_rate),
     ));
+    // The decoded files live in a folder named by that key, so files made from another
+    // recording (or another export of it) can never be mixed with these.
+    let folder = dir.join(format!("audio-{}", &k[..16]));
     if let Some(d) = load_stage::<audio::DecodedAudio>(dir, "decoded", &k) {
         if [&d.wav, &d.analysis, &d.loudness, &d.envelope]
             .iter()
-            .all(|p| p.exists())
+            .all(|p| p.starts_with(&folder) && p.exists())
         {
             return Ok(Keyed { key: k, value: d });
         }
     }
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
     let d = audio::decode(
         &inputs.recording,
         inputs.probe.duration,
         &config.output,
-        dir,
+        &folder,
     )?;
     save_stage(dir, "decoded", &k, &d)?;
+    // Decodes of other recordings are of no further use (and an hour of WAV is large).
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("audio-") && e.path() != folder {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    for old in ["audio.wav", "analysis.s16", "loudness.json", "envelope.u8"] {
+        let _ = std::fs::remove_file(dir.join(old));
+    }
     Ok(Keyed { key: k, value: d })
 }
 
@@ -556,7 +574,7 @@ fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path
     let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
     let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
     // The alignment's version is part of the key: a better aligner must not reuse old plans.
-    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-1"));
+    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-2"));
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }

@@ -802,11 +802,7 @@ fn short_recording(path: &Path) {
         .into_iter()
         .map(|(n, v, p)| (n.to_string(), Voice::new(v, p)))
         .collect();
-    let u = |speaker: &str, text: &str| Utterance {
-        speaker: speaker.into(),
-        text: text.into(),
-        pause_after: 0.8,
-    };
+    let u = |speaker: &str, text: &str| Utterance::new(speaker, text, 0.8);
     let script = Script {
         lead_silence: 1.0,
         voices,
@@ -822,6 +818,7 @@ fn short_recording(path: &Path) {
             u("B", "Publishing the numbers early built trust."),
             u("M", "Thank you both, and goodbye."),
         ],
+        ..Default::default()
     };
     synth::render(&script, path, None, &synth::scratch_dir(path)).unwrap();
 }
@@ -840,6 +837,7 @@ fn agenda(n: usize, date: &str) -> Agenda {
         title: None,
         speakers,
         minutes: Some(minutes),
+        skip: false,
     };
     let moderator = Person {
         name: TRICKY_MODERATOR.into(),

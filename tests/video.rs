@@ -104,13 +104,10 @@ fn inputs() -> &'static Inputs {
                 .collect(),
             utterances: turns
                 .iter()
-                .map(|&(who, line, pause)| Utterance {
-                    speaker: people[who].0.into(),
-                    text: lines[line].into(),
-                    pause_after: pause,
-                })
+                .map(|&(who, line, pause)| Utterance::new(people[who].0, lines[line], pause))
                 .collect(),
             noise_db: Some(-60.0),
+            ..Default::default()
         };
         let wav = dir.join("speech.wav");
         let truth = synth::render(&script, &wav, None, &dir.join(".synth")).unwrap();

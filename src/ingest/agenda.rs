@@ -70,6 +70,8 @@ pub enum ItemKind {
     Qa,
     Wrapup,
     Outro,
+    /// A break, a technical pause or music: nobody's part.
+    Pause,
     Other,
 }
 
@@ -86,6 +88,7 @@ impl ItemKind {
             ItemKind::Qa => "Q&A",
             ItemKind::Wrapup => "Wrap-up",
             ItemKind::Outro => "Closing",
+            ItemKind::Pause => "Break",
             ItemKind::Other => "Session",
         }
     }
@@ -104,6 +107,10 @@ pub struct Item {
     /// Planned length in minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<f64>,
+    /// The item did not take place (its speaker did not come): it is not looked for in the
+    /// recording and gets no episode, e.g. `skip = true`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip: bool,
 }
 
 impl Agenda {
@@ -163,6 +170,12 @@ impl Agenda {
         if self.items.is_empty() {
             return Err(bad("items", "the agenda lists no items".into()));
         }
+        if self.held().next().is_none() {
+            return Err(bad(
+                "items",
+                "every item is `skip = true`: nothing took place".into(),
+            ));
+        }
         for (i, item) in self.items.iter().enumerate() {
             if let Some(m) = item.minutes {
                 if !(m.is_finite() && m > 0.0) {
@@ -201,14 +214,21 @@ impl Agenda {
             .collect()
     }
 
-    /// Everyone who speaks: the moderator first, then the item speakers, each once.
+    /// Indices of the items that took place (not `skip`), in order.
+    pub fn held(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.items.len()).filter(|&i| !self.items[i].skip)
+    }
+
+    /// Everyone who speaks: the moderator first, then the speakers of the items that took
+    /// place, each once.
     pub fn people(&self) -> Vec<&Person> {
         let mut out: Vec<&Person> = Vec::new();
-        for p in self
-            .moderator
-            .iter()
-            .chain(self.items.iter().flat_map(|i| i.speakers.iter()))
-        {
+        for p in self.moderator.iter().chain(
+            self.items
+                .iter()
+                .filter(|i| !i.skip)
+                .flat_map(|i| i.speakers.iter()),
+        ) {
             if !out.iter().any(|q| q.name == p.name) {
                 out.push(p);
             }
@@ -284,6 +304,7 @@ mod tests {
                 ..Default::default()
             }],
             minutes,
+            skip: false,
         }
     }
 

@@ -51,8 +51,9 @@ pub fn decode(
     let analysis = work.join("analysis.s16");
     let loudness = work.join("loudness.json");
     let envelope = work.join("envelope.u8");
-    // The follower must not read an old file before ffmpeg replaces it.
+    // The followers must not read an old file before ffmpeg replaces it.
     let _ = std::fs::remove_file(&wav);
+    let _ = std::fs::remove_file(&analysis);
     let progress = Progress::new("decoding audio", duration);
     let done = Arc::new(AtomicBool::new(false));
     let loudness_meter = follow(&wav, &done, Blocks::measure_wav);

@@ -514,6 +514,7 @@ fn item(text: &str, line: usize, path: &Path) -> Result<Item> {
         title: nonempty(title),
         speakers,
         minutes,
+        skip: false,
     })
 }
 

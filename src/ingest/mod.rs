@@ -20,8 +20,11 @@ pub use agenda::{Agenda, Item, ItemKind, Person};
 use crate::error::{Error, Result};
 use crate::ffmpeg::{self, Probe};
 
-/// How far the planned agenda may exceed the recording before we refuse to cut it.
-pub const AGENDA_OVERRUN_LIMIT: f64 = 1.25;
+/// How far the planned agenda may exceed the recording before we point it out.
+pub const AGENDA_OVERRUN_WARNING: f64 = 1.5;
+/// How far it may exceed it, without a transcript or cue sheet, before we refuse: a
+/// 60-minute agenda and a recording of under four minutes are likely two webinars.
+pub const AGENDA_OVERRUN_LIMIT: f64 = 15.0;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Inputs {
@@ -52,20 +55,26 @@ pub fn ingest(
     if probe.duration <= 0.0 {
         return Err(Error::input(recording, "is empty (0 seconds long)"));
     }
+    // Webinars often end well before their planned total; the planned minutes are only a
+    // weak prior for the plan stage, which stops the run if a speaker cannot be found.
+    // Only a recording so short that it is more likely another file is refused, and only
+    // when neither a transcript nor a cue sheet can say where each speaker is.
     let planned = agenda.planned_minutes().iter().sum::<f64>() * 60.0;
-    if planned > probe.duration * AGENDA_OVERRUN_LIMIT {
+    if planned > probe.duration * AGENDA_OVERRUN_LIMIT && transcript.is_none() && cues.is_none() {
         return Err(Error::Mismatch(format!(
-            "the agenda plans {} but {} is only {} long: check that this is the whole recording, \
-             or correct the items' minutes in the agenda",
+            "the agenda plans {} but {} is only {} long: check that this is the whole \
+             recording; if it is, give a transcript (--transcript) or a cue sheet (--cues) so \
+             each speaker can be placed",
             crate::clock(planned),
             recording.display(),
             crate::clock(probe.duration)
         )));
     }
-    if planned > probe.duration {
+    if planned > probe.duration * AGENDA_OVERRUN_WARNING {
         tracing::warn!(
-            "the agenda plans {} but the recording is {}: later items will be shortened",
+            "the agenda plans {} but {} is {} long: check that this is the whole recording",
             crate::clock(planned),
+            recording.display(),
             crate::clock(probe.duration)
         );
     }

@@ -35,6 +35,8 @@ pub struct Transcript {
 
 /// How much two cues may overlap before we warn (Teams overlaps cues by a few frames).
 const OVERLAP_TOLERANCE: f64 = 0.5;
+/// How much earlier than the cue before it a cue may start (overlapping speakers).
+const DISORDER_TOLERANCE: f64 = 3.0;
 /// How far past the end of the recording a cue may end (rounding, trailing silence).
 const END_TOLERANCE: f64 = 2.0;
 
@@ -119,7 +121,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Transcript> {
         }
         let (speaker, text) = speaker_and_text(&block[t + 1..]);
         if let Some(prev) = cues.last() {
-            if start + 1e-3 < prev.start {
+            // Recognisers write overlapping speakers' cues a little out of order; those
+            // are put back in order below. Minutes out of order is another file's mix-up.
+            if start + DISORDER_TOLERANCE < prev.start {
                 return Err(Error::parse(
                     path,
                     line,
@@ -152,6 +156,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Transcript> {
     if cues.is_empty() {
         return Err(Error::input(path, "the transcript has no cues"));
     }
+    cues.sort_by(|a, b| a.start.total_cmp(&b.start));
     if cues.iter().all(|c| c.speaker.is_none()) {
         return Err(Error::input(
             path,
@@ -227,13 +232,25 @@ fn speaker_and_text(lines: &[&str]) -> (Option<String>, String) {
         let words = name.split_whitespace().count();
         let looks_like_name = (1..=8).contains(&words)
             && name.chars().count() <= 80
-            && !name.chars().any(|c| c.is_ascii_digit())
-            && !name.contains("http");
+            && !name.contains("http")
+            && !looks_like_clock(name, text);
         if looks_like_name {
             return (Some(name.to_string()), text.trim().to_string());
         }
     }
     (None, plain)
+}
+
+/// Whether `name: text` is rather a time of day or a count in running text ("at 10:30",
+/// "2: the second point"): digits right before the colon, then a digit or nothing
+/// name-like before them. Display names may hold digits ("Speaker 2", "Maria E. (2)",
+/// "+34 6•• ••• •••", "Call-in User 3").
+fn looks_like_clock(name: &str, text: &str) -> bool {
+    let ends_in_digit = name.ends_with(|c: char| c.is_ascii_digit());
+    let text_starts_with_digit = text.starts_with(|c: char| c.is_ascii_digit());
+    let phone = name.starts_with('+') || name.chars().filter(|c| c.is_ascii_digit()).count() >= 6;
+    let starts_with_digit = name.starts_with(|c: char| c.is_ascii_digit());
+    !phone && ((ends_in_digit && text_starts_with_digit) || starts_with_digit)
 }
 
 /// Text without WebVTT tags (`<v ...>`, `</v>`, `<i>`, `<00:01.000>`).
@@ -291,6 +308,31 @@ mod tests {
         assert_eq!(t.cues[1].end, 62.0);
         assert_eq!(t.cues[1].text, "Obrigado. Two: lines");
         assert_eq!(t.cues[1].line, 8);
+    }
+
+    #[test]
+    fn display_names_with_digits_and_clock_times() {
+        let t = parse(
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n+34 6•• ••• •••: Buenas tardes\n\n\
+             00:00:03.000 --> 00:00:04.000\nMaria E. (2): Sí\n\n\
+             00:00:05.000 --> 00:00:06.000\nSpeaker 2: hello\n\n\
+             00:00:07.000 --> 00:00:08.000\nAna: we met at 10:30 today\n\n\
+             00:00:09.000 --> 00:00:10.000\nat 10:30 we started\n",
+            p(),
+        )
+        .unwrap();
+        let who: Vec<Option<&str>> = t.cues.iter().map(|c| c.speaker.as_deref()).collect();
+        assert_eq!(
+            who,
+            vec![
+                Some("+34 6•• ••• •••"),
+                Some("Maria E. (2)"),
+                Some("Speaker 2"),
+                Some("Ana"),
+                None
+            ]
+        );
+        assert_eq!(t.cues[3].text, "we met at 10:30 today");
     }
 
     #[test]

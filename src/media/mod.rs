@@ -95,12 +95,13 @@ pub fn episodes(agenda: &Agenda, plan: &Plan, format: Format) -> Vec<Episode> {
         track: 0,
     });
     let mut counts = std::collections::HashMap::new();
-    for (i, seg) in plan.segments.iter().enumerate() {
+    for seg in &plan.segments {
         let kind = match seg.kind {
             ItemKind::Talk => EpisodeKind::Talk,
             ItemKind::Wrapup => EpisodeKind::Wrapup,
             _ => continue,
         };
+        let Some(i) = seg.item else { continue };
         let n = counts.entry(kind).or_insert(0);
         *n += 1;
         let prefix = if kind == EpisodeKind::Talk {

@@ -1,8 +1,13 @@
 //! Loudness envelope of the analysis PCM: one level per 10 ms frame.
 //!
 //! Read by streaming the file. Each frame's level is kept in one byte (half-dB steps),
-//! and the silence threshold comes from a histogram of those bytes, so three hours cost
-//! about a megabyte and nothing is copied or sorted: memory stays flat as recordings grow.
+//! and silence thresholds come from histograms of those bytes, so three hours cost about
+//! a megabyte and nothing is copied or sorted: memory stays flat as recordings grow.
+//!
+//! The threshold is local, not one for the whole recording: in a webinar each speaker has
+//! their own microphone, level and room noise (a quiet laptop 10 dB below the moderator, a
+//! fan behind another), so "sound" is judged against the noise floor and speech level of
+//! the surrounding half minute, and never below the whole recording's floor.
 
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -16,12 +21,19 @@ const FRAME: usize = (ANALYSIS_RATE as usize) / 100;
 /// Levels are stored as half-dB steps above this floor.
 const FLOOR_DB: f32 = -120.0;
 
+/// Frames per block that share one threshold.
+const BLOCK: usize = 50;
+/// Frames on each side of a block whose levels set its threshold (15 s).
+const REACH: usize = 1500;
+/// Longest dip below the threshold inside sound that is not a pause (60 ms).
+const BRIDGE: usize = 6;
+
 #[derive(Debug, Clone)]
 pub struct Envelope {
     /// RMS level of each frame: `FLOOR_DB + level / 2` dBFS.
     levels: Vec<u8>,
-    /// Frames above this level count as sound.
-    threshold: u8,
+    /// Frames of block `k` (`BLOCK` frames each) above `thresholds[k]` count as sound.
+    thresholds: Vec<u8>,
 }
 
 fn quantise(db: f32) -> u8 {
@@ -39,12 +51,31 @@ impl Envelope {
     }
 
     fn from_quantised(levels: Vec<u8>) -> Envelope {
-        let mut histogram = [0usize; 256];
+        let mut whole = [0usize; 256];
         for &q in &levels {
-            histogram[q as usize] += 1;
+            whole[q as usize] += 1;
         }
-        let threshold = quantise(silence_threshold(&histogram, levels.len()));
-        Envelope { levels, threshold }
+        let floor = percentile(&whole, levels.len(), 0.05);
+        // One sliding histogram over the frames within REACH of each block's middle.
+        let mut local = [0usize; 256];
+        let (mut lo, mut hi) = (0usize, 0usize);
+        let blocks = levels.len().div_ceil(BLOCK);
+        let thresholds = (0..blocks)
+            .map(|k| {
+                let mid = k * BLOCK + BLOCK / 2;
+                let (a, b) = (mid.saturating_sub(REACH), (mid + REACH).min(levels.len()));
+                while hi < b {
+                    local[levels[hi] as usize] += 1;
+                    hi += 1;
+                }
+                while lo < a {
+                    local[levels[lo] as usize] -= 1;
+                    lo += 1;
+                }
+                quantise(silence_threshold(&local, hi - lo, floor))
+            })
+            .collect();
+        Envelope { levels, thresholds }
     }
 
     /// The envelope of the analysis PCM file at `path`.
@@ -103,14 +134,22 @@ impl Envelope {
         self.levels.len() as f64 / FRAME_RATE
     }
 
-    /// Whether frame `i` is above the silence threshold.
+    /// Whether frame `i` is sound: above the silence threshold around it, or in a dip of
+    /// at most [`BRIDGE`] frames between two such frames. A quiet, band-limited voice
+    /// dips below the threshold between syllables; those dips are not pauses.
     pub fn is_sound(&self, i: usize) -> bool {
-        self.levels[i] > self.threshold
+        let loud = |j: usize| self.levels[j] > self.thresholds[j / BLOCK];
+        if loud(i) {
+            return true;
+        }
+        let before = (i.saturating_sub(BRIDGE)..i).rev().find(|&j| loud(j));
+        let after = (i + 1..(i + BRIDGE + 1).min(self.levels.len())).find(|&j| loud(j));
+        matches!((before, after), (Some(a), Some(b)) if b - a <= BRIDGE + 1)
     }
 
-    /// Level (dB) below which a frame counts as silence: a little above the noise floor.
-    pub fn silence_threshold(&self) -> f32 {
-        level_db(self.threshold)
+    /// Level of frame `i` in dBFS.
+    pub fn level(&self, i: usize) -> f32 {
+        level_db(self.levels[i])
     }
 
     /// Start of the first stretch of sound lasting at least `min_len` seconds.
@@ -149,29 +188,32 @@ impl Envelope {
     }
 }
 
-/// The silence threshold from a histogram of `n` quantised levels: 30 % of the way from
-/// the noise floor (5th percentile) to the speech level (95th), at least 10 dB above the
-/// floor and 3 dB below the speech.
-fn silence_threshold(histogram: &[usize; 256], n: usize) -> f32 {
+/// The `p` quantile of `n` quantised levels counted in `histogram`, in dB.
+fn percentile(histogram: &[usize; 256], n: usize, p: f64) -> f32 {
     if n == 0 {
-        return -60.0;
+        return FLOOR_DB;
     }
-    let pct = |p: f64| {
-        let rank = ((n - 1) as f64 * p) as usize;
-        let mut seen = 0;
-        for (q, &count) in histogram.iter().enumerate() {
-            seen += count;
-            if seen > rank {
-                return level_db(q as u8);
-            }
+    let rank = ((n - 1) as f64 * p) as usize;
+    let mut seen = 0;
+    for (q, &count) in histogram.iter().enumerate() {
+        seen += count;
+        if seen > rank {
+            return level_db(q as u8);
         }
-        level_db(255)
-    };
-    let floor = pct(0.05);
-    let loud = pct(0.95);
-    (floor + ((loud - floor) * 0.3).max(10.0))
-        .min(loud - 3.0)
-        .max(-70.0)
+    }
+    level_db(255)
+}
+
+/// The silence threshold from a histogram of `n` quantised levels around a moment: 30 %
+/// of the way from the local noise floor (10th percentile) to the local speech level
+/// (95th), at least 9 dB above that floor and above the whole recording's `floor`, so a
+/// stretch of pure silence has no "sound" in it however quiet it is.
+fn silence_threshold(histogram: &[usize; 256], n: usize, floor: f32) -> f32 {
+    let local = percentile(histogram, n, 0.10);
+    let loud = percentile(histogram, n, 0.95);
+    (local + ((loud - local) * 0.3).max(9.0))
+        .max(floor + 9.0)
+        .max(-75.0)
 }
 
 /// Fill `buf` as far as the reader allows; fewer bytes only at the end of the stream.

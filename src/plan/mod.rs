@@ -4,10 +4,17 @@
 //! printed for a person to check, edited, and refined by better evidence. Each segment
 //! records where its boundaries came from and how sure we are. [`align`] finds the real
 //! boundaries from a cue sheet, a transcript or the voices; [`planned`] is the last resort.
+//!
+//! A plan describes the webinar as it ran, not as it was announced: besides the agenda's
+//! items (each segment keeps its item's index) it holds the parts no event page lists, the
+//! moderator's welcome and closing, technical pauses and music, so the whole-webinar
+//! episode gets a chapter for each.
 
 pub mod align;
+pub mod cuesheet;
 pub mod energy;
 pub mod names;
+pub mod speakers;
 pub mod voice;
 
 pub use align::{align, Evidence};
@@ -36,6 +43,10 @@ pub struct RecordingSpan {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
     pub kind: ItemKind,
+    /// The agenda item this segment is (its index in the agenda's items); none for a part
+    /// the agenda does not list (welcome, closing, pause, music).
+    #[serde(default)]
+    pub item: Option<usize>,
     pub title: String,
     /// Agenda names of the people heard in this segment.
     pub speakers: Vec<String>,
@@ -101,18 +112,20 @@ pub fn planned(agenda: &Agenda, duration: f64, envelope: &Envelope) -> Plan {
     let mut t = start;
     let mut segments = Vec::new();
     let minutes = agenda.planned_minutes();
-    let n = agenda.items.len();
-    for (i, (item, m)) in agenda.items.iter().zip(minutes).enumerate() {
-        let planned = m * 60.0;
+    let held: Vec<usize> = agenda.held().collect();
+    for (k, &i) in held.iter().enumerate() {
+        let item = &agenda.items[i];
+        let planned = minutes[i] * 60.0;
         let seg_start = t.min(end_of_sound);
         let mut seg_end = (t + planned).min(end_of_sound);
-        if i + 1 == n {
+        if k + 1 == held.len() {
             // The last item runs to the end of the speech, whatever was planned.
             seg_end = end_of_sound;
         }
         t += planned;
         segments.push(Segment {
             kind: item.kind,
+            item: Some(i),
             title: agenda.item_title(item),
             speakers: agenda.item_speakers(item),
             start: seg_start,
@@ -135,7 +148,7 @@ pub fn planned(agenda: &Agenda, duration: f64, envelope: &Envelope) -> Plan {
 /// Warnings a person should see: items squeezed to nothing, talks far over their slot.
 pub fn sanity_warnings(plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
-    for s in &plan.segments {
+    for s in plan.segments.iter().filter(|s| s.item.is_some()) {
         if s.duration() < 5.0 {
             out.push(format!(
                 "\"{}\" is squeezed to {:.1} s: the recording may end before the agenda does",
@@ -154,6 +167,24 @@ pub fn sanity_warnings(plan: &Plan) -> Vec<String> {
     out
 }
 
+/// Title of a part no agenda lists, in the webinar's language (English when it is not
+/// one of the four the series uses).
+pub fn unlisted_title(kind: ItemKind, music: bool, language: &str) -> &'static str {
+    let lang = language.split(['-', '_']).next().unwrap_or("en");
+    let titles: [&str; 4] = match lang {
+        "es" => ["Bienvenida", "Cierre", "Pausa", "Música"],
+        "fr" => ["Accueil", "Clôture", "Pause", "Musique"],
+        "pt" => ["Boas-vindas", "Encerramento", "Pausa", "Música"],
+        _ => ["Welcome", "Closing", "Pause", "Music"],
+    };
+    match kind {
+        ItemKind::Intro => titles[0],
+        ItemKind::Outro => titles[1],
+        _ if music => titles[3],
+        _ => titles[2],
+    }
+}
+
 impl Plan {
     /// The table a person checks in seconds.
     pub fn table(&self) -> String {
@@ -168,9 +199,11 @@ impl Plan {
             "source".into(),
             "conf".into(),
         ]];
-        for (i, s) in self.segments.iter().enumerate() {
+        for s in &self.segments {
             rows.push([
-                (i + 1).to_string(),
+                s.item
+                    .map(|i| (i + 1).to_string())
+                    .unwrap_or_else(|| "-".into()),
                 truncate(&s.title, 40),
                 truncate(&s.speakers.join(", "), 28),
                 crate::clock(s.start),

@@ -47,7 +47,12 @@ impl Run {
 /// Speech runs: frames above the envelope's silence threshold, joined across gaps shorter
 /// than [`MIN_PAUSE`].
 pub fn runs(env: &Envelope) -> Vec<Run> {
-    let max_gap = (MIN_PAUSE * FRAME_RATE) as usize;
+    runs_split_at(env, MIN_PAUSE)
+}
+
+/// Runs of sound joined across gaps shorter than `min_pause` seconds.
+pub fn runs_split_at(env: &Envelope, min_pause: f64) -> Vec<Run> {
+    let max_gap = ((min_pause * FRAME_RATE) as usize).max(1);
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     let n = env.len();
@@ -72,6 +77,79 @@ pub fn runs(env: &Envelope) -> Vec<Run> {
         })
         .filter(|r| r.len() >= MIN_RUN)
         .collect()
+}
+
+/// Seconds of the window in which music is told from speech.
+const MUSIC_WINDOW: usize = 4;
+/// Share of a window's frames that must be sound for it to be music: speech stops between
+/// words and phrases, music hardly at all (speech in a reverberant room may not stop
+/// either, which is why [`tonality`] decides).
+const MUSIC_SOUND_SHARE: f64 = 0.9;
+/// [`tonality`] above which a second is music: held notes score about 0.9, speech 0.2 to
+/// 0.6 (measured on the generated webinars, reverberant rooms included).
+const MUSIC_TONALITY: f32 = 0.75;
+/// Shortest stretch taken as music, in seconds.
+const MUSIC_MIN: f64 = 5.0;
+
+/// Stretches of the recording that are music (a jingle, hold music), not speech: sound
+/// without the pauses speech has, whose partials hold still as notes do. Only stretches
+/// without pauses are read again from the analysis PCM at `path`.
+pub fn music(env: &Envelope, path: &Path) -> Result<Vec<(f64, f64)>> {
+    let second = FRAME_RATE as usize;
+    let seconds = env.len() / second;
+    let per: Vec<usize> = (0..seconds)
+        .map(|s| {
+            (s * second..(s + 1) * second)
+                .filter(|&i| env.is_sound(i))
+                .count()
+        })
+        .collect();
+    let w = MUSIC_WINDOW;
+    let mut candidate = vec![false; seconds];
+    for s in 0..seconds.saturating_sub(w - 1) {
+        let sound: usize = per[s..s + w].iter().sum();
+        if sound as f64 >= MUSIC_SOUND_SHARE * (w * second) as f64 {
+            candidate[s..s + w].iter_mut().for_each(|f| *f = true);
+        }
+    }
+    let mut out = Vec::new();
+    for (a, b) in stretches(&candidate) {
+        let tonal = tonality(path, a as f64, b as f64)?;
+        let music: Vec<bool> = (0..tonal.len())
+            .map(|k| {
+                // the middle of three seconds, so one odd second neither makes nor breaks it
+                let lo = k.saturating_sub(1);
+                let hi = (k + 2).min(tonal.len());
+                let mut v: Vec<f32> = tonal[lo..hi].to_vec();
+                v.sort_by(f32::total_cmp);
+                v[v.len() / 2] >= MUSIC_TONALITY
+            })
+            .collect();
+        for (x, y) in stretches(&music) {
+            if (y - x) as f64 >= MUSIC_MIN {
+                out.push(((a + x) as f64, (a + y) as f64));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The (start, end) of each run of `true`.
+fn stretches(flags: &[bool]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut s = 0;
+    while s < flags.len() {
+        if !flags[s] {
+            s += 1;
+            continue;
+        }
+        let a = s;
+        while s < flags.len() && flags[s] {
+            s += 1;
+        }
+        out.push((a, s));
+    }
+    out
 }
 
 /// Mel filterbank + DCT, made once.
@@ -161,50 +239,40 @@ impl Mfcc {
     }
 }
 
-/// The mean MFCC vector of each run, streaming the analysis PCM at `path` once.
-pub fn fingerprints(path: &Path, runs: &[Run]) -> Result<Vec<[f32; DIMS]>> {
-    let mfcc = Mfcc::new();
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
-    let mut sums = vec![[0f64; DIMS]; runs.len()];
-    let mut counts = vec![0usize; runs.len()];
-    // Samples from the start of frame `frame` on; a frame is computed once WINDOW are in.
-    let mut pending: Vec<f32> = Vec::with_capacity(WINDOW + HOP);
-    let mut bytes = vec![0u8; HOP * 2];
-    let mut buf = vec![Complex32::new(0.0, 0.0); FFT_LEN];
-    let mut coeffs = [0f32; DIMS];
-    let mut frame = 0usize;
-    let mut r = 0usize;
-    'read: loop {
-        let n = crate::plan::energy::read_full(&mut reader, &mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        pending.extend(
-            bytes[..n / 2 * 2]
-                .chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0),
-        );
-        while pending.len() >= WINDOW {
-            let centre = (frame * HOP + WINDOW / 2) as f64 / ANALYSIS_RATE as f64;
-            while r < runs.len() && runs[r].end <= centre {
-                r += 1;
-            }
-            if r >= runs.len() {
-                break 'read;
-            }
-            if runs[r].start <= centre {
-                mfcc.frame(&pending[..WINDOW], &mut buf, &mut coeffs);
-                for (s, c) in sums[r].iter_mut().zip(coeffs) {
-                    *s += c as f64;
+/// The mean MFCC vector of each span (seconds; sorted by start, overlaps allowed),
+/// streaming the analysis PCM at `path` once. Only frames the envelope calls sound count
+/// when `env` is given (a cue's span includes the pauses around its words).
+pub fn fingerprints(
+    path: &Path,
+    spans: &[(f64, f64)],
+    env: Option<&Envelope>,
+) -> Result<Vec<[f32; DIMS]>> {
+    let mut sums = vec![[0f64; DIMS]; spans.len()];
+    let mut counts = vec![0usize; spans.len()];
+    // Spans are visited in order of start; `first` is the first that may still be open.
+    let mut first = 0usize;
+    let last_end = spans.iter().map(|s| s.1).fold(0.0, f64::max);
+    frames(path, 0.0, last_end, |centre, coeffs| {
+        while first < spans.len() && spans[first].1 <= centre {
+            first += 1;
+        }
+        if env.is_some_and(|e| {
+            let i = (centre * FRAME_RATE) as usize;
+            i < e.len() && !e.is_sound(i)
+        }) {
+            return;
+        }
+        let mut k = first;
+        while k < spans.len() && spans[k].0 <= centre {
+            if spans[k].1 > centre {
+                for (s, c) in sums[k].iter_mut().zip(coeffs) {
+                    *s += *c as f64;
                 }
-                counts[r] += 1;
+                counts[k] += 1;
             }
-            pending.drain(..HOP);
-            frame += 1;
+            k += 1;
         }
-        if n < bytes.len() {
-            break;
-        }
-    }
+    })?;
     Ok(sums
         .iter()
         .zip(&counts)
@@ -216,6 +284,307 @@ pub fn fingerprints(path: &Path, runs: &[Run]) -> Result<Vec<[f32; DIMS]>> {
             v
         })
         .collect())
+}
+
+/// Call `each(centre, coefficients)` for every 10 ms frame whose centre lies in
+/// `from..to` seconds, reading the analysis PCM at `path` (skipping what comes before).
+pub fn frames(
+    path: &Path,
+    from: f64,
+    to: f64,
+    mut each: impl FnMut(f64, &[f32; DIMS]),
+) -> Result<()> {
+    let mfcc = Mfcc::new();
+    let mut buf = vec![Complex32::new(0.0, 0.0); FFT_LEN];
+    let mut coeffs = [0f32; DIMS];
+    windows(path, from, to, |centre, samples| {
+        mfcc.frame(samples, &mut buf, &mut coeffs);
+        each(centre, &coeffs);
+    })
+}
+
+/// Call `each(centre, samples)` with the [`WINDOW`] samples of every 10 ms frame whose
+/// centre lies in `from..to` seconds of the analysis PCM at `path`.
+fn windows(path: &Path, from: f64, to: f64, mut each: impl FnMut(f64, &[f32])) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let first_frame = ((from * ANALYSIS_RATE as f64 - (WINDOW / 2) as f64) / HOP as f64)
+        .floor()
+        .max(0.0) as usize;
+    file.seek(SeekFrom::Start((first_frame * HOP * 2) as u64))
+        .map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut pending: Vec<f32> = Vec::with_capacity(WINDOW + HOP);
+    let mut bytes = vec![0u8; HOP * 2];
+    let mut frame = first_frame;
+    loop {
+        let n = crate::plan::energy::read_full(&mut reader, &mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        pending.extend(
+            bytes[..n / 2 * 2]
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0),
+        );
+        while pending.len() >= WINDOW {
+            let centre = (frame * HOP + WINDOW / 2) as f64 / ANALYSIS_RATE as f64;
+            if centre >= to {
+                return Ok(());
+            }
+            if centre >= from {
+                each(centre, &pending[..WINDOW]);
+            }
+            pending.drain(..HOP);
+            frame += 1;
+        }
+        if n < bytes.len() {
+            return Ok(());
+        }
+    }
+}
+
+/// Frames apart whose spectra are compared for [`tonality`] (50 ms).
+const TONAL_LAG: usize = 5;
+/// FFT bins compared (250 Hz to 2.5 kHz, where both music's notes and voices are).
+const TONAL_BINS: std::ops::Range<usize> = 8..80;
+
+/// How alike the fine spectrum stays over 50 ms, per second of `from..to` (a correlation,
+/// -1..1): held notes keep their partials where they are, a voice's pitch and formants
+/// move from syllable to syllable, reverberant or not.
+pub fn tonality(path: &Path, from: f64, to: f64) -> Result<Vec<f32>> {
+    let fft = FftPlanner::new().plan_fft_forward(FFT_LEN);
+    let hann: Vec<f32> = (0..WINDOW)
+        .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / (WINDOW - 1) as f32).cos())
+        .collect();
+    let mut buf = vec![Complex32::new(0.0, 0.0); FFT_LEN];
+    let mut history: std::collections::VecDeque<Vec<f32>> = std::collections::VecDeque::new();
+    let seconds = (to - from).ceil().max(0.0) as usize;
+    let mut sums = vec![(0f64, 0usize); seconds];
+    windows(path, from, to, |centre, samples| {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = Complex32::new(
+                if i < WINDOW {
+                    samples[i] * hann[i]
+                } else {
+                    0.0
+                },
+                0.0,
+            );
+        }
+        fft.process(&mut buf);
+        let spec: Vec<f32> = TONAL_BINS
+            .map(|k| (buf[k].norm_sqr() + 1e-10).ln())
+            .collect();
+        if history.len() == TONAL_LAG {
+            let old = history.pop_front().unwrap_or_default();
+            let r = correlation(&old, &spec);
+            let s = ((centre - from) as usize).min(seconds.saturating_sub(1));
+            if seconds > 0 {
+                sums[s].0 += r as f64;
+                sums[s].1 += 1;
+            }
+        }
+        history.push_back(spec);
+    })?;
+    Ok(sums
+        .iter()
+        .map(|&(s, n)| if n > 0 { (s / n as f64) as f32 } else { 0.0 })
+        .collect())
+}
+
+fn correlation(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len() as f32;
+    let (ma, mb) = (a.iter().sum::<f32>() / n, b.iter().sum::<f32>() / n);
+    let (mut sab, mut saa, mut sbb) = (0f32, 0f32, 0f32);
+    for (x, y) in a.iter().zip(b) {
+        let (dx, dy) = (x - ma, y - mb);
+        sab += dx * dy;
+        saa += dx * dx;
+        sbb += dy * dy;
+    }
+    sab / (saa * sbb).sqrt().max(1e-9)
+}
+
+/// Fingerprints scaled so every coefficient has zero mean and unit spread over the
+/// speech (weighted by `weight`, the seconds each print stands for).
+pub fn standardise(prints: &[[f32; DIMS]], weight: &[f64]) -> Vec<[f64; DIMS]> {
+    let total: f64 = weight.iter().sum::<f64>().max(1e-9);
+    let mut mean = [0f64; DIMS];
+    let mut var = [0f64; DIMS];
+    for (p, w) in prints.iter().zip(weight) {
+        for k in 0..DIMS {
+            mean[k] += p[k] as f64 * w / total;
+        }
+    }
+    for (p, w) in prints.iter().zip(weight) {
+        for k in 0..DIMS {
+            var[k] += (p[k] as f64 - mean[k]).powi(2) * w / total;
+        }
+    }
+    prints
+        .iter()
+        .map(|p| {
+            let mut z = [0f64; DIMS];
+            for k in 0..DIMS {
+                z[k] = (p[k] as f64 - mean[k]) / var[k].sqrt().max(1e-6);
+            }
+            z
+        })
+        .collect()
+}
+
+/// One voice model per person: the mean of the standardised fingerprints known to be
+/// theirs (two means when they were heard through two clearly different microphones,
+/// say a laptop and then a phone), and how far one's own stretches of speech typically
+/// lie from one's model.
+#[derive(Debug, Clone)]
+pub struct Models {
+    means: Vec<Vec<[f64; DIMS]>>,
+    typical: f64,
+}
+
+type Print = [f64; DIMS];
+
+/// Seconds of a person's speech below which they get one mean only.
+const TWO_MEANS_SECONDS: f64 = 40.0;
+/// Least share of a person's speech the smaller of two means must explain.
+const TWO_MEANS_SHARE: f64 = 0.2;
+
+fn sq_distance(a: &Print, b: &Print) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / DIMS as f64
+}
+
+fn mean_of<'a>(items: impl Iterator<Item = (&'a Print, f64)>) -> Option<(Print, f64)> {
+    let mut m = [0f64; DIMS];
+    let mut total = 0.0;
+    for (z, w) in items {
+        for (o, x) in m.iter_mut().zip(z) {
+            *o += x * w;
+        }
+        total += w;
+    }
+    (total > 0.0).then(|| {
+        m.iter_mut().for_each(|x| *x /= total);
+        (m, total)
+    })
+}
+
+impl Models {
+    /// Models for `people` persons from `(fingerprint, person, seconds)`; none when no
+    /// person has a second of speech.
+    pub fn learn<'a>(
+        people: usize,
+        known: impl Iterator<Item = (&'a Print, usize, f64)> + Clone,
+    ) -> Option<Models> {
+        let mut by_person: Vec<Vec<(&Print, f64)>> = vec![Vec::new(); people];
+        for (z, p, w) in known.clone() {
+            by_person[p].push((z, w));
+        }
+        let mut means: Vec<Vec<Print>> = by_person
+            .iter()
+            .map(|items| match mean_of(items.iter().copied()) {
+                Some((m, w)) if w >= 1.0 => vec![m],
+                _ => Vec::new(),
+            })
+            .collect();
+        if means.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let mut models = Models {
+            means: means.clone(),
+            typical: 1.0,
+        };
+        models.typical = models.own_typical(known.clone());
+        // A second mean where a person's speech falls in two clear groups that are not
+        // someone else's voice.
+        for (p, items) in by_person.iter().enumerate() {
+            let total: f64 = items.iter().map(|x| x.1).sum();
+            if total < TWO_MEANS_SECONDS || means[p].is_empty() {
+                continue;
+            }
+            if let Some((a, b)) = two_means(items, total) {
+                let apart = sq_distance(&a, &b) > 2.0 * models.typical;
+                let others_near = |m: &Print| {
+                    (0..people).filter(|&q| q != p).any(|q| {
+                        models.means[q]
+                            .iter()
+                            .any(|o| sq_distance(o, m) < 2.0 * models.typical)
+                    })
+                };
+                if apart && !others_near(&a) && !others_near(&b) {
+                    means[p] = vec![a, b];
+                }
+            }
+        }
+        models.means = means;
+        models.typical = models.own_typical(known);
+        Some(models)
+    }
+
+    fn own_typical<'a>(&self, known: impl Iterator<Item = (&'a Print, usize, f64)>) -> f64 {
+        let (own, weights): (Vec<f64>, Vec<f64>) = known
+            .filter_map(|(z, p, w)| self.distance(z, p).map(|d| (d, w)))
+            .unzip();
+        weighted_median(&own, &weights).max(1e-6)
+    }
+
+    /// Mean squared distance of `z` from person `p`'s model, if they have one.
+    pub fn distance(&self, z: &Print, p: usize) -> Option<f64> {
+        self.means[p]
+            .iter()
+            .map(|m| sq_distance(m, z))
+            .min_by(f64::total_cmp)
+    }
+
+    /// How far one's own speech typically lies from one's model.
+    pub fn typical(&self) -> f64 {
+        self.typical
+    }
+}
+
+/// Two means of weighted prints (a few rounds of k-means from the two prints farthest
+/// apart), when each explains at least [`TWO_MEANS_SHARE`] of the weight.
+fn two_means(items: &[(&Print, f64)], total: f64) -> Option<(Print, Print)> {
+    let (centre, _) = mean_of(items.iter().copied())?;
+    let far = |from: &Print| {
+        items
+            .iter()
+            .filter(|x| x.1 >= 1.0)
+            .max_by(|x, y| sq_distance(x.0, from).total_cmp(&sq_distance(y.0, from)))
+            .map(|x| *x.0)
+    };
+    let mut a = far(&centre)?;
+    let mut b = far(&a)?;
+    for _ in 0..8 {
+        let near_a = |z: &Print| sq_distance(z, &a) <= sq_distance(z, &b);
+        let (na, wa) = mean_of(items.iter().filter(|x| near_a(x.0)).copied())?;
+        let (nb, wb) = mean_of(items.iter().filter(|x| !near_a(x.0)).copied())?;
+        if wa.min(wb) < TWO_MEANS_SHARE * total {
+            return None;
+        }
+        a = na;
+        b = nb;
+    }
+    Some((a, b))
+}
+
+/// The value below which half the weight lies.
+pub fn weighted_median(values: &[f64], weights: &[f64]) -> f64 {
+    let mut v: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter(|(v, _)| v.is_finite())
+        .map(|(&v, &w)| (v, w))
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = v.iter().map(|x| x.1).sum::<f64>() / 2.0;
+    let mut acc = 0.0;
+    for (x, w) in &v {
+        acc += w;
+        if acc >= half {
+            return *x;
+        }
+    }
+    1.0
 }
 
 #[cfg(test)]
@@ -270,7 +639,8 @@ mod tests {
         let env = Envelope::from_pcm(&path).unwrap();
         let r = runs(&env);
         assert_eq!(r.len(), 3, "{r:?}");
-        let f = fingerprints(&path, &r).unwrap();
+        let spans: Vec<(f64, f64)> = r.iter().map(|r| (r.start, r.end)).collect();
+        let f = fingerprints(&path, &spans, None).unwrap();
         let d = |a: &[f32; DIMS], b: &[f32; DIMS]| -> f32 {
             a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
         };
