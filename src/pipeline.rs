@@ -155,7 +155,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         webinar: agenda.title.clone(),
         date: agenda
             .civil_date()
-            .map_err(|e| Error::input(&opts.agenda, format!("bad date: {e}")))?,
+            .map_err(|e| Error::input(&opts.agenda, format!("`date`: {e}")))?,
         description: agenda.description.clone(),
         chapters: media::chapter_marks(&plan),
         cover,
@@ -474,8 +474,15 @@ fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
     })
 }
 
+/// The webinar's folder in `--work`: one safe component below it, whatever the agenda says.
 fn work_dir(work: &Path, inputs: &Inputs) -> Result<PathBuf> {
-    let dir = work.join(inputs.agenda.slug());
+    let slug = inputs.agenda.slug();
+    let name = crate::safe::component(&slug).map_err(|e| {
+        Error::Mismatch(format!(
+            "the webinar's folder name {e}; check the agenda's `date` and `title`"
+        ))
+    })?;
+    let dir = work.join(name);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     Ok(dir)
 }

@@ -27,6 +27,11 @@ impl DirTarget {
         }
     }
 
+    /// The file of a site path, inside the root.
+    fn file(&self, path: &str) -> Result<PathBuf> {
+        Ok(self.root.join(super::site_path(self, path)?))
+    }
+
     fn lock(&self, name: &str) -> Result<LockFile> {
         let path = self.root.join(format!(".{name}.lock"));
         let started = std::time::Instant::now();
@@ -96,7 +101,7 @@ impl Target for DirTarget {
     }
 
     async fn read(&self, path: &str) -> Result<Option<Published>> {
-        let file = self.root.join(path);
+        let file = self.file(path)?;
         match std::fs::read(&file) {
             Ok(bytes) => {
                 let version = Version(blake3::hash(&bytes).to_hex().to_string());
@@ -108,15 +113,15 @@ impl Target for DirTarget {
     }
 
     async fn stored_hash(&self, path: &str) -> Result<Option<String>> {
-        hash_file(&self.root.join(path))
+        hash_file(&self.file(path)?)
     }
 
     async fn put(&self, upload: &Upload, _meta: &FileMeta) -> Result<()> {
-        write_atomically(&self.root.join(&upload.path), &upload.payload)
+        write_atomically(&self.file(&upload.path)?, &upload.payload)
     }
 
     async fn delete(&self, path: &str) -> Result<()> {
-        let file = self.root.join(path);
+        let file = self.file(path)?;
         match std::fs::remove_file(&file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&file, e)),
             _ => Ok(()),
@@ -130,12 +135,13 @@ impl Target for DirTarget {
         _meta: &FileMeta,
         expected: Option<&Version>,
     ) -> Result<Option<Version>> {
+        let file = self.file(path)?;
         let _lock = self.lock(path)?;
-        let now = hash_file(&self.root.join(path))?.map(Version);
+        let now = hash_file(&file)?.map(Version);
         if now.as_ref() != expected {
             return Ok(None);
         }
-        write_atomically(&self.root.join(path), &Payload::Bytes(bytes.to_vec()))?;
+        write_atomically(&file, &Payload::Bytes(bytes.to_vec()))?;
         Ok(Some(Version(blake3::hash(bytes).to_hex().to_string())))
     }
 }
@@ -166,18 +172,13 @@ fn write_atomically(dest: &Path, payload: &Payload) -> Result<()> {
 
 /// Delete a webinar's folder under `root`, once nothing published points into it any more.
 pub fn delete_folder(root: &Path, slug: &str) -> Result<()> {
-    let mut parts = Path::new(slug).components();
-    let single = matches!(
-        (parts.next(), parts.next()),
-        (Some(std::path::Component::Normal(_)), None)
-    );
-    if !single {
-        return Err(Error::input(
+    let name = crate::safe::component(slug).map_err(|e| {
+        Error::input(
             root.join("catalog.json"),
-            format!("\"{slug}\" is not a webinar folder name; refusing to delete it"),
-        ));
-    }
-    let dir = root.join(slug);
+            format!("{e}; refusing to delete it as a webinar folder"),
+        )
+    })?;
+    let dir = root.join(name);
     match std::fs::remove_dir_all(&dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

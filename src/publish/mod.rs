@@ -125,6 +125,15 @@ impl FileMeta {
     }
 }
 
+/// `path` checked to be a relative site path of safe components (no `..`, no absolute
+/// path): every target builds its file names, URLs and keys through this.
+pub fn site_path<'a>(target: &dyn Target, path: &'a str) -> Result<&'a str> {
+    crate::safe::relative_path(path).map_err(|e| Error::Target {
+        target: target.describe(),
+        problem: format!("refusing to write outside the site: {e}"),
+    })
+}
+
 /// A version of a published file as the target tells them apart (an ETag, a content hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version(pub String);

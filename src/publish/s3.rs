@@ -100,8 +100,12 @@ impl S3Target {
         })
     }
 
-    fn key(&self, path: &str) -> Key {
-        Key::from(format!("{}{path}", self.prefix))
+    fn key(&self, path: &str) -> Result<Key> {
+        Ok(Key::from(format!(
+            "{}{}",
+            self.prefix,
+            super::site_path(self, path)?
+        )))
     }
 
     fn redact(&self, text: String) -> String {
@@ -232,7 +236,7 @@ impl Target for S3Target {
     }
 
     async fn check(&self) -> Result<()> {
-        let probe = self.key(&format!(".eventcast-probe-{:016x}", rand::random::<u64>()));
+        let probe = self.key(&format!(".eventcast-probe-{:016x}", rand::random::<u64>()))?;
         self.store
             .put(&probe, PutPayload::from_static(b"eventcast write check"))
             .await
@@ -244,14 +248,14 @@ impl Target for S3Target {
     }
 
     async fn delete(&self, path: &str) -> Result<()> {
-        match self.store.delete(&self.key(path)).await {
+        match self.store.delete(&self.key(path)?).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(self.remote(path, e)),
         }
     }
 
     async fn read(&self, path: &str) -> Result<Option<Published>> {
-        let got = match self.store.get(&self.key(path)).await {
+        let got = match self.store.get(&self.key(path)?).await {
             Ok(g) => g,
             Err(object_store::Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(self.remote(path, e)),
@@ -269,7 +273,7 @@ impl Target for S3Target {
             head: true,
             ..Default::default()
         };
-        match self.store.get_opts(&self.key(path), opts).await {
+        match self.store.get_opts(&self.key(path)?, opts).await {
             Ok(g) => Ok(g
                 .attributes
                 .get(&Attribute::Metadata(HASH_KEY.into()))
@@ -280,7 +284,7 @@ impl Target for S3Target {
     }
 
     async fn put(&self, upload: &Upload, meta: &FileMeta) -> Result<()> {
-        let key = self.key(&upload.path);
+        let key = self.key(&upload.path)?;
         match &upload.payload {
             Payload::File(p) => self.put_file(&key, p, attributes(meta)).await,
             Payload::Bytes(b) => {
@@ -318,7 +322,7 @@ impl Target for S3Target {
         };
         match self
             .store
-            .put_opts(&self.key(path), PutPayload::from(bytes.to_vec()), opts)
+            .put_opts(&self.key(path)?, PutPayload::from(bytes.to_vec()), opts)
             .await
         {
             Ok(r) => Ok(Some(Version(r.e_tag.unwrap_or_default()))),

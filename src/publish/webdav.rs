@@ -89,14 +89,20 @@ impl WebdavTarget {
         })
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, encode(path))
+    /// The URL of a site path (a collection's ends in `/`; "" is the base collection).
+    fn url(&self, path: &str) -> Result<String> {
+        let bare = path.strip_suffix('/').unwrap_or(path);
+        if !bare.is_empty() {
+            super::site_path(self, bare)?;
+        }
+        Ok(format!("{}{}", self.base, encode(path)))
     }
 
-    fn request(&self, verb: &str, path: &str) -> RequestBuilder {
-        self.client
-            .request(method(verb), self.url(path))
-            .basic_auth(&self.user, Some(self.password.expose()))
+    fn request(&self, verb: &str, path: &str) -> Result<RequestBuilder> {
+        Ok(self
+            .client
+            .request(method(verb), self.url(path)?)
+            .basic_auth(&self.user, Some(self.password.expose())))
     }
 
     fn remote(&self, message: String) -> Error {
@@ -158,9 +164,7 @@ impl WebdavTarget {
                 continue;
             }
             let what = format!("MKCOL {created}");
-            let r = self
-                .send(&what, || Ok(self.request("MKCOL", &created)))
-                .await?;
+            let r = self.send(&what, || self.request("MKCOL", &created)).await?;
             // 405: it exists already.
             if !(r.status().is_success() || r.status() == StatusCode::METHOD_NOT_ALLOWED) {
                 return Err(self.remote(format!("{what}: the server answered {}", r.status())));
@@ -204,7 +208,7 @@ impl WebdavTarget {
         let r = self
             .send(&put, || {
                 Ok(self
-                    .request("PUT", &tmp)
+                    .request("PUT", &tmp)?
                     .header("Content-Type", meta.content_type)
                     .body(Self::body(payload)?))
             })
@@ -218,7 +222,7 @@ impl WebdavTarget {
         let r = self
             .send(&what, || {
                 Ok(self
-                    .request("PROPPATCH", &tmp)
+                    .request("PROPPATCH", &tmp)?
                     .header("Content-Type", "application/xml; charset=utf-8")
                     .body(patch.clone()))
             })
@@ -228,8 +232,8 @@ impl WebdavTarget {
         let r = self
             .send(&what, || {
                 Ok(self
-                    .request("MOVE", &tmp)
-                    .header("Destination", self.url(path))
+                    .request("MOVE", &tmp)?
+                    .header("Destination", self.url(path)?)
                     .header("Overwrite", "T"))
             })
             .await?;
@@ -253,7 +257,7 @@ impl WebdavTarget {
             let r = self
                 .send(&what, || {
                     Ok(self
-                        .request("LOCK", &lock)
+                        .request("LOCK", &lock)?
                         .header("Timeout", LOCK_TIMEOUT)
                         .header("Content-Type", "application/xml; charset=utf-8")
                         .body(body))
@@ -284,7 +288,7 @@ impl WebdavTarget {
         let sent = self
             .send(&what, || {
                 Ok(self
-                    .request("UNLOCK", &lock)
+                    .request("UNLOCK", &lock)?
                     .header("Lock-Token", format!("<{token}>")))
             })
             .await;
@@ -330,14 +334,14 @@ impl Target for WebdavTarget {
         let problem = loop {
             let r = self
                 .send("PUT probe", || {
-                    Ok(self.request("PUT", &probe).body("eventcast write check"))
+                    Ok(self.request("PUT", &probe)?.body("eventcast write check"))
                 })
                 .await
                 .map_err(diagnose)?;
             break match r.status() {
                 s if s.is_success() => {
                     let r = self
-                        .send("DELETE probe", || Ok(self.request("DELETE", &probe)))
+                        .send("DELETE probe", || self.request("DELETE", &probe))
                         .await
                         .map_err(diagnose)?;
                     if r.status().is_success() || r.status() == StatusCode::NOT_FOUND {
@@ -369,9 +373,7 @@ impl Target for WebdavTarget {
 
     async fn delete(&self, path: &str) -> Result<()> {
         let r = self
-            .send(&format!("DELETE {path}"), || {
-                Ok(self.request("DELETE", path))
-            })
+            .send(&format!("DELETE {path}"), || self.request("DELETE", path))
             .await?;
         if r.status().is_success() || r.status() == StatusCode::NOT_FOUND {
             return Ok(());
@@ -381,7 +383,7 @@ impl Target for WebdavTarget {
 
     async fn read(&self, path: &str) -> Result<Option<Published>> {
         let what = format!("GET {path}");
-        let r = self.send(&what, || Ok(self.request("GET", path))).await?;
+        let r = self.send(&what, || self.request("GET", path)).await?;
         if r.status() == StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -403,7 +405,7 @@ impl Target for WebdavTarget {
         let r = self
             .send(&what, || {
                 Ok(self
-                    .request("PROPFIND", path)
+                    .request("PROPFIND", path)?
                     .header("Depth", "0")
                     .header("Content-Type", "application/xml; charset=utf-8")
                     .body(body.clone()))
