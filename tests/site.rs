@@ -1027,3 +1027,76 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
         common::text(&out)
     );
 }
+
+/// Text direction controls: U+202A–U+202E, U+2066–U+2069, U+200E/F.
+const BIDI: [char; 11] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}', '\u{200E}', '\u{200F}',
+];
+
+#[test]
+fn text_direction_controls_reach_no_output() {
+    // A name that shows as "Ana Pérez (exe.3pm)" but holds an override, in every field a
+    // catalog written by an older version may carry, and in the agenda and transcript.
+    let evil = "Ana\u{202E} Pérez\u{2066}x\u{2069}\u{200F}";
+    let clean = "Ana Pérezx";
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("cover.png");
+    artwork(&image, 1400, 1400);
+    let config = Config::load(&config_file(dir.path(), &image)).unwrap();
+    let (mut w, _) = tricky_webinar(&dir.path().join("media"));
+    w.title = format!("Charla de {evil}");
+    w.speakers[0].name = evil.into();
+    w.speakers[0].organisation = Some(format!("{evil} \u{202B}Org"));
+    w.description = format!("Con {evil}.");
+    for c in &mut w.chapters {
+        c.title = format!("{} {evil}", c.title);
+        c.speakers = vec![evil.into()];
+    }
+    for e in &mut w.episodes {
+        e.title = format!("{evil}: {}", e.title);
+        e.speakers = vec![evil.into()];
+    }
+    for c in &mut w.transcript {
+        c.speaker = evil.into();
+        c.text = format!("{} \u{202D}{evil}", c.text);
+    }
+    let mut catalog = Catalog::default();
+    catalog.upsert(w);
+    let files = eventcast::site::build(&config, &catalog).unwrap();
+    assert!(files.len() > 5);
+    for f in &files {
+        let text = String::from_utf8_lossy(&f.contents);
+        if let Some(c) = text.chars().find(|c| BIDI.contains(c)) {
+            panic!("{} holds U+{:04X}", f.path, c as u32);
+        }
+        if f.path.ends_with(".html") || f.path.ends_with(".xml") || f.path.ends_with(".vtt") {
+            assert!(
+                text.contains(clean),
+                "{}: the name lost more than its controls",
+                f.path
+            );
+        }
+    }
+
+    // What reads the inputs drops them before anything else sees the text.
+    let agenda_path = dir.path().join("agenda.toml");
+    std::fs::write(
+        &agenda_path,
+        format!(
+            "title = \"Charla de {evil}\"\ndate = \"2026-03-12\"\nlanguage = \"es\"\n[moderator]\nname = \"{evil}\"\n[[items]]\nkind = \"talk\"\ntitle = \"{evil}\"\n[[items.speakers]]\nname = \"{evil}\"\ncity = \"{evil}\"\n"
+        ),
+    )
+    .unwrap();
+    let agenda = Agenda::load(&agenda_path).unwrap();
+    let toml = agenda.to_toml();
+    assert!(!toml.contains(BIDI), "{toml}");
+    assert_eq!(agenda.moderator.unwrap().name, clean);
+    let vtt = format!("WEBVTT\n\n00:00.000 --> 00:02.000\n<v {evil}>Hola {evil}\n");
+    let t = eventcast::ingest::transcript::parse(&vtt, Path::new("t.vtt")).unwrap();
+    assert_eq!(t.cues[0].speaker.as_deref(), Some(clean));
+    assert!(!t.cues[0].text.contains(BIDI));
+    let cues =
+        eventcast::ingest::cues::parse(&format!("0:10 {evil}\n"), Path::new("c.txt")).unwrap();
+    assert!(!format!("{:?}", cues.lines).contains(BIDI));
+}

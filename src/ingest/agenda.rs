@@ -110,7 +110,9 @@ impl Agenda {
     /// Read an agenda in either form: `.toml` is the structured form, anything else
     /// (`.md`, `.html`, `.txt`) is read as a published event page.
     pub fn load(path: &Path) -> Result<Agenda> {
-        let text = crate::error::read_text(path)?;
+        // Direction controls in a name would reorder what readers see on every page and in
+        // every tag: they go before anything else reads the text.
+        let text = crate::safe::strip_bidi(&crate::error::read_text(path)?).into_owned();
         let is_toml = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));

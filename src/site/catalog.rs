@@ -136,8 +136,12 @@ impl Catalog {
         serde_json::from_str(text)
     }
 
+    /// The catalog as published; text direction controls (kept by catalogs of older
+    /// versions) are dropped from every string.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a catalog always serialises")
+        let json = serde_json::to_string_pretty(self).expect("a catalog always serialises");
+        // serde_json writes them raw (never as \u escapes), and only inside strings.
+        crate::safe::strip_bidi(&json).into_owned()
     }
 
     /// Add or replace a webinar (matched by slug), keeping the list newest first.

@@ -41,10 +41,11 @@ pub struct SiteFile {
     pub contents: Vec<u8>,
 }
 
-/// Escape text for XML: the five entities, and control characters XML 1.0 forbids removed.
+/// Escape text for XML: the five entities, and control characters XML 1.0 forbids removed,
+/// as are text direction controls (a catalog published by an older version may hold them).
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::safe::strip_bidi(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -71,6 +72,7 @@ fn load_templates(dir: Option<&Path>) -> Result<Templates> {
     html.set_strict_mode(true);
     xml.set_strict_mode(true);
     xml.register_escape_fn(xml_escape);
+    html.register_escape_fn(|s| handlebars::html_escape(&crate::safe::strip_bidi(s)));
     let mut css = String::new();
     for (name, builtin) in BUILTIN {
         let (text, origin) = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
@@ -192,7 +194,7 @@ fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
 fn chapters_json(chapters: &[Chapter]) -> String {
     let list: Vec<_> = chapters
         .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": c.title}))
+        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.title)}))
         .collect();
     serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
         .expect("chapters serialise")
@@ -213,7 +215,8 @@ fn episode_cues(w: &Webinar, e: &CatalogEpisode) -> Vec<Cue> {
 }
 
 fn vtt_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    crate::safe::strip_bidi(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace("-->", "--&gt;")
