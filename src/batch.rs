@@ -259,6 +259,8 @@ async fn one(
         config,
     )?;
     let (published, _) = crate::publish::read_catalog(target).await?;
+    // Another webinar with this slug fails here, before any encoding, naming both.
+    published.check_slug(&pipeline::catalog_entry_head(&inputs.agenda))?;
     let current = published.webinars.iter().find(|w| w.slug == slug);
     let result = |outcome, detail: String| Result1 {
         webinar: entry.name.clone(),

@@ -13,6 +13,10 @@ pub enum Error {
     #[error("{}: {message}", path.display())]
     Input { path: PathBuf, message: String },
 
+    /// Another published webinar already has this webinar's slug (folder).
+    #[error("{0}")]
+    SlugTaken(crate::site::catalog::SlugTaken),
+
     /// A line of an input file could not be understood.
     #[error("{}:{line}: {message}", path.display())]
     Parse {
@@ -89,6 +93,12 @@ pub enum Error {
     },
 }
 
+impl From<crate::site::catalog::SlugTaken> for Error {
+    fn from(e: crate::site::catalog::SlugTaken) -> Self {
+        Error::SlugTaken(e)
+    }
+}
+
 impl Error {
     /// 2 for input the user must fix, 1 for failures while doing the work.
     pub fn exit_code(&self) -> u8 {
@@ -97,6 +107,7 @@ impl Error {
             | Error::Parse { .. }
             | Error::Config { .. }
             | Error::Mismatch(_)
+            | Error::SlugTaken(_)
             | Error::Target { .. } => 2,
             Error::Interrupted => crate::signals::EXIT_INTERRUPTED,
             _ => 1,

@@ -130,7 +130,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     if !opts.dry_run {
         target.check().await?;
     }
-    publish::read_catalog(&*target).await?;
+    let (published, _) = publish::read_catalog(&*target).await?;
+    // Another webinar in this webinar's folder fails now, not after an hour of encoding.
+    published.check_slug(&catalog_entry_head(&inputs.agenda))?;
     site::ensure_artwork(&mut config, target.local_root(), &opts.work)?;
     let cover = match &config.series.image {
         Some(p) => Some(media::cover::check(p)?),
@@ -228,7 +230,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     let stale = std::sync::Mutex::new(BTreeSet::new());
     let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
         let earlier = published.webinars.iter().find(|w| w.slug == slug).cloned();
-        published.upsert(webinar.clone());
+        published.upsert(webinar.clone())?;
         let files: Vec<Upload> = site::build(&config, &published)?
             .into_iter()
             .map(Upload::from)
@@ -374,6 +376,28 @@ async fn delete_files(target: &dyn publish::Target, paths: &BTreeSet<String>) {
     tracing::info!(deleted, "deleted the files no longer published");
 }
 
+/// What the catalog records of a webinar before it is planned and encoded: enough to know
+/// which webinar it is and where it goes (slug, identity, title, date).
+pub fn catalog_entry_head(agenda: &crate::ingest::Agenda) -> catalog::Webinar {
+    catalog::Webinar {
+        slug: agenda.slug(),
+        identity: Some(catalog::identity(&agenda.date, &agenda.title)),
+        title: agenda.title.clone(),
+        series: agenda.series.clone(),
+        date: agenda.date.clone(),
+        time: agenda.time.clone(),
+        timezone: agenda.timezone.clone(),
+        language: agenda.language.clone(),
+        fingerprint: None,
+        description: agenda.description.clone(),
+        moderator: agenda.moderator.clone(),
+        speakers: Vec::new(),
+        chapters: Vec::new(),
+        episodes: Vec::new(),
+        transcript: Vec::new(),
+    }
+}
+
 /// This webinar as the catalog records it.
 pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> catalog::Webinar {
     let agenda = &inputs.agenda;
@@ -386,16 +410,6 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
         .or_else(|| plan.segments.first().map(|s| s.start))
         .unwrap_or(0.0);
     catalog::Webinar {
-        slug: slug.clone(),
-        title: agenda.title.clone(),
-        series: agenda.series.clone(),
-        date: agenda.date.clone(),
-        time: agenda.time.clone(),
-        timezone: agenda.timezone.clone(),
-        language: agenda.language.clone(),
-        fingerprint: None,
-        description: agenda.description.clone(),
-        moderator: agenda.moderator.clone(),
         speakers: agenda
             .people()
             .into_iter()
@@ -452,6 +466,7 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
                 })
             })
             .collect(),
+        ..catalog_entry_head(agenda)
     }
 }
 

@@ -265,6 +265,7 @@ fn tricky_webinar(media: &Path) -> (Webinar, Vec<Upload>) {
     };
     let w = Webinar {
         slug: slug.into(),
+        identity: None,
         title: TRICKY_TITLE.into(),
         series: Some(TRICKY_SERIES.into()),
         date: "2026-03-12".into(),
@@ -297,6 +298,7 @@ fn plain_webinar(media: &Path) -> (Webinar, Vec<Upload>) {
     let (whole, u1) = episode(slug, "webinar", "Open data", &["Kim Lee"], 0.0, 12.0, media);
     let w = Webinar {
         slug: slug.into(),
+        identity: None,
         title: "Open data".into(),
         series: None,
         date: "2026-01-20".into(),
@@ -334,8 +336,8 @@ fn constructed_site(dir: &Path) -> (Config, Catalog, PathBuf) {
     let (b, more) = plain_webinar(&media);
     uploads.extend(more);
     let mut catalog = Catalog::default();
-    catalog.upsert(b);
-    catalog.upsert(a);
+    catalog.upsert(b).unwrap();
+    catalog.upsert(a).unwrap();
     let root = dir.join("site");
     uploads.extend(
         eventcast::site::build(&config, &catalog)
@@ -655,7 +657,7 @@ fn a_template_error_names_the_template_and_line() {
     config.site.templates = Some(templates.clone());
     let (w, _) = plain_webinar(&dir.path().join("media"));
     let mut catalog = Catalog::default();
-    catalog.upsert(w);
+    catalog.upsert(w).unwrap();
 
     std::fs::write(
         templates.join("webinar.html.hbs"),
@@ -1062,7 +1064,7 @@ fn text_direction_controls_reach_no_output() {
         c.text = format!("{} \u{202D}{evil}", c.text);
     }
     let mut catalog = Catalog::default();
-    catalog.upsert(w);
+    catalog.upsert(w).unwrap();
     let files = eventcast::site::build(&config, &catalog).unwrap();
     assert!(files.len() > 5);
     for f in &files {
