@@ -398,7 +398,7 @@ pub fn catalog_entry_head(agenda: &crate::ingest::Agenda) -> catalog::Webinar {
     }
 }
 
-/// This webinar as the catalog records it.
+/// This webinar as the catalog records it, times in whole milliseconds ([`catalog::ms`]).
 pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> catalog::Webinar {
     let agenda = &inputs.agenda;
     let slug = agenda.slug();
@@ -422,7 +422,7 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             .map(|s| catalog::Chapter {
                 title: s.title.clone(),
                 speakers: s.speakers.clone(),
-                start: (s.start - offset).max(0.0),
+                start: catalog::ms((s.start - offset).max(0.0)),
             })
             .collect(),
         episodes: renditions
@@ -435,8 +435,8 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
                 speakers: r.episode.speakers.clone(),
                 path: format!("{slug}/{}", r.episode.file_name),
                 bytes: r.bytes,
-                start: (r.episode.start - offset).max(0.0),
-                duration: r.duration,
+                start: catalog::ms((r.episode.start - offset).max(0.0)),
+                duration: catalog::ms(r.duration),
                 mime: r.mime.clone(),
                 track: r.episode.track,
                 video: r.clip.as_ref().map(|c| catalog::EpisodeVideo {
@@ -459,8 +459,8 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             .iter()
             .flat_map(|s| {
                 s.transcript.iter().map(move |c| catalog::Cue {
-                    start: (c.start + s.start - offset).max(0.0),
-                    end: (c.end + s.start - offset).max(0.0),
+                    start: catalog::ms((c.start + s.start - offset).max(0.0)),
+                    end: catalog::ms((c.end + s.start - offset).max(0.0)),
                     speaker: c.speaker.clone().unwrap_or_default(),
                     text: c.text.clone(),
                 })

@@ -1257,3 +1257,87 @@ fn dir_concurrent_runs_both_end_up_in_the_feed() {
         .keys()
         .any(|k| k.ends_with(".tmp") || k.ends_with(".lock")));
 }
+
+/// A work folder for webinar A holding the shared decode (and episodes, unless
+/// `fresh_media`) but no plan: a run from it plans (and encodes) afresh, its times
+/// computed rather than read back from plan.json.
+fn work_without_plan(w: &Webinars, dir: &Path, fresh_media: bool) -> PathBuf {
+    let work = dir.join(format!("work-{:08x}", rand::random::<u32>()));
+    let from = w.work.join(&w.slug_a);
+    let to = work.join(&w.slug_a);
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(&from).unwrap().flatten() {
+        let skip =
+            e.file_name() == "plan.json" || (fresh_media && e.file_name() == "renditions.json");
+        if e.path().is_file() && !skip {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+    work
+}
+
+/// Publish webinar A from a fresh plan, then again from the plan the first run saved: the
+/// second run must write nothing. Returns the second run's output.
+fn fresh_then_resumed(
+    w: &Webinars,
+    dir: &Path,
+    config: &Path,
+    env: &[(&str, &str)],
+    fresh_media: bool,
+) -> Output {
+    let work = work_without_plan(w, dir, fresh_media);
+    let first = output(&mut w.run(config, &w.agenda_a, &work, env, &[]));
+    assert!(first.status.success(), "{}", common::text(&first));
+    let again = output(&mut w.run(config, &w.agenda_a, &work, env, &[]));
+    assert!(again.status.success(), "{}", common::text(&again));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains("(0 files written,"),
+        "an identical re-run after a fresh plan wrote files: {}",
+        common::text(&again)
+    );
+    again
+}
+
+#[test]
+fn an_identical_rerun_after_a_fresh_plan_writes_nothing_on_every_target() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+
+    let site = tmp.path().join("site");
+    let config = w.config(tmp.path(), &format!("kind = \"dir\"\npath = {site:?}\n"));
+    fresh_then_resumed(w, tmp.path(), &config, &[], true);
+    let catalog = std::fs::read_to_string(site.join("catalog.json")).unwrap();
+    // Times are stored in whole milliseconds: never 9.524999999999999.
+    let doc: serde_json::Value = serde_json::from_str(&catalog).unwrap();
+    let mut times = Vec::new();
+    for wb in doc["webinars"].as_array().unwrap() {
+        for c in wb["transcript"].as_array().unwrap() {
+            times.extend([c["start"].as_f64().unwrap(), c["end"].as_f64().unwrap()]);
+        }
+        for c in wb["chapters"].as_array().unwrap() {
+            times.push(c["start"].as_f64().unwrap());
+        }
+        for e in wb["episodes"].as_array().unwrap() {
+            times.extend([
+                e["start"].as_f64().unwrap(),
+                e["duration"].as_f64().unwrap(),
+            ]);
+        }
+    }
+    assert!(times.len() > 10);
+    for t in times {
+        assert_eq!(t, (t * 1000.0).round() / 1000.0, "{t} is not in whole ms");
+    }
+
+    let s3 = moto();
+    let proxy = Proxy::start(s3.port, NO_FAULTS);
+    let config = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    fresh_then_resumed(w, tmp.path(), &config, &s3.env(), false);
+    assert_eq!(assert_consistent(&s3.files()), vec![w.slug_a.clone()]);
+
+    let dav = wsgidav(tmp.path());
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    fresh_then_resumed(w, tmp.path(), &config, &dav.env(), false);
+    assert_eq!(assert_consistent(&dav.files()), vec![w.slug_a.clone()]);
+}

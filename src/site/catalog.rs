@@ -61,7 +61,7 @@ pub struct Webinar {
 /// One transcript cue, attributed to a person named in the agenda where possible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cue {
-    /// Seconds from the start of the whole-webinar episode.
+    /// Seconds from the start of the whole-webinar episode, in whole milliseconds ([`ms`]).
     pub start: f64,
     pub end: f64,
     pub speaker: String,
@@ -131,6 +131,14 @@ pub fn feed_guid(feed_url: &str) -> String {
         .map_or(feed_url, |(_, rest)| rest)
         .trim_end_matches('/');
     uuid::Uuid::new_v5(&PODCAST_NAMESPACE, bare.as_bytes()).to_string()
+}
+
+/// `seconds` rounded to whole milliseconds, the one unit the catalog stores times in: a
+/// time computed afresh and the same time read back from a saved plan differ in their last
+/// binary digits (9.524999999999999 and 9.525000000000002), and a catalog that changes
+/// with them is rewritten by runs that change nothing.
+pub fn ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
 }
 
 /// A webinar's identity: its date and whole title, hashed (the slug is cut short and
