@@ -114,6 +114,16 @@ impl Error {
         }
     }
 
+    /// The message without the "publish target X:" a target's errors start with, for
+    /// messages that name the target themselves.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Target { problem, .. } => problem.clone(),
+            Error::Remote { message, .. } => message.clone(),
+            e => e.to_string(),
+        }
+    }
+
     pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Input {
             path: path.into(),

@@ -87,7 +87,8 @@ enum Command {
         dry_run: bool,
     },
     /// Check a published site: feed tags, enclosure lengths, artwork, chapters,
-    /// transcripts and links between pages. Exit status 1 lists every problem.
+    /// transcripts, links between pages and temporary files left by stopped runs. Exit
+    /// status 1 lists every problem.
     Check {
         /// The published folder (where feed.xml is).
         dir: PathBuf,
@@ -274,7 +275,9 @@ fn execute(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Check { dir } => {
-            let problems = eventcast::site::check::check(&eventcast::site::check::Site::dir(&dir));
+            let mut problems =
+                eventcast::site::check::check(&eventcast::site::check::Site::dir(&dir));
+            problems.extend(eventcast::site::check::temporaries(&dir));
             if !problems.is_empty() {
                 return Err(Error::Check {
                     context: format!("{}: {} problem(s)", dir.display(), problems.len()),

@@ -151,6 +151,30 @@ pub fn check(site: &Site) -> Vec<String> {
     problems
 }
 
+/// Temporary files in a published folder: what a run writes before moving it into place
+/// (see `publish::staging`), and older versions' `.<name>.<pid>-<n>.tmp`. A web server
+/// would serve them; the next publish removes those of runs that stopped.
+pub fn temporaries(root: &Path) -> Vec<String> {
+    let staging = crate::publish::staging::STAGING;
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(staging))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    found.extend(crate::publish::dir::legacy_temporaries(root));
+    found.sort();
+    found
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: a temporary file left by a run that stopped (or being written by one running now); publishing again removes it",
+                p.strip_prefix(root).unwrap_or(p).display()
+            )
+        })
+        .collect()
+}
+
 /// Video clips and posters the catalog lists (they are not in the feed) must be there, with
 /// the size and type it records.
 fn check_videos(site: &Site, catalog: &super::catalog::Catalog, problems: &mut Vec<String>) {
