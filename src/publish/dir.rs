@@ -105,15 +105,16 @@ impl Target for DirTarget {
         })?;
         let staging = self.root.join(STAGING);
         let probe = self.root.join(staging::run().temp_path("probe"));
-        std::fs::create_dir_all(&staging)
+        let written = std::fs::create_dir_all(&staging)
             .and_then(|_| std::fs::write(&probe, b"ok"))
-            .and_then(|_| std::fs::remove_file(&probe))
-            .map_err(|e| {
-                Error::input(
-                    &self.root,
-                    format!("the output folder is not writable: {e}"),
-                )
-            })
+            .and_then(|_| std::fs::remove_file(&probe));
+        tidy(&self.root);
+        written.map_err(|e| {
+            Error::input(
+                &self.root,
+                format!("the output folder is not writable: {e}"),
+            )
+        })
     }
 
     async fn read(&self, path: &str) -> Result<Option<Published>> {
@@ -167,6 +168,11 @@ impl Target for DirTarget {
         Ok(out)
     }
 
+    async fn flush(&self) -> Result<()> {
+        tidy(&self.root);
+        Ok(())
+    }
+
     async fn discard(&self, t: &Temporary) -> Result<()> {
         let path = Path::new(&t.handle);
         match std::fs::remove_file(path) {
@@ -204,9 +210,16 @@ fn write_atomically(root: &Path, dest: &Path, payload: &Payload) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = root.join(staging::run().temp_path(&name));
-    let written = match payload {
+    let write = || match payload {
         Payload::Bytes(b) => std::fs::write(&tmp, b),
         Payload::File(p) => std::fs::copy(p, &tmp).map(|_| ()),
+    };
+    let written = match write() {
+        // Another run removed the empty staging folder meanwhile (see `tidy`).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !staging.exists() => {
+            std::fs::create_dir_all(&staging).and_then(|_| write())
+        }
+        other => other,
     };
     written
         .and_then(|_| std::fs::rename(&tmp, dest))
@@ -214,6 +227,11 @@ fn write_atomically(root: &Path, dest: &Path, payload: &Payload) -> Result<()> {
             let _ = std::fs::remove_file(&tmp);
             Error::io(dest, e)
         })
+}
+
+/// Remove the staging folder if it is empty, so a published folder holds only the site.
+fn tidy(root: &Path) {
+    let _ = std::fs::remove_dir(root.join(STAGING));
 }
 
 /// The process id in an older version's temporary name `.<name>.<pid>-<random>.tmp`.
