@@ -66,6 +66,11 @@ pub struct Site {
     /// Folder of templates overriding the built-in ones file by file; relative to this file.
     #[serde(default)]
     pub templates: Option<PathBuf>,
+    /// Link pages as folders (`.../webinar/`) instead of files (`.../webinar/index.html`),
+    /// e.g. `pretty_urls = true`. Only for a web server that serves a folder's index.html
+    /// (a plain S3 bucket or Apache without DirectoryIndex answers 404). Default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pretty_urls: bool,
 }
 
 fn default_base_url() -> String {
@@ -77,6 +82,7 @@ impl Default for Site {
         Site {
             base_url: default_base_url(),
             templates: None,
+            pretty_urls: false,
         }
     }
 }

@@ -1747,3 +1747,54 @@ fn s3_multipart_upload_of_a_killed_run_is_aborted_by_the_next() {
         serde_json::from_slice(&files[".eventcast-tmp/uploads.json"]).unwrap();
     assert_eq!(ledger, serde_json::json!({}));
 }
+
+#[test]
+fn feed_links_are_files_and_check_fetches_them_from_the_web_server() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("served");
+    std::fs::create_dir_all(&site).unwrap();
+    // Apache serving the folder at /podcast/ with no DirectoryIndex: a folder URL is no page.
+    let server = apache(tmp.path(), None, Some(&site));
+    let base = format!("http://127.0.0.1:{}/podcast/", server.port);
+    let config = |pretty: bool| {
+        let path = w.config(tmp.path(), &format!("kind = \"dir\"\npath = {site:?}\n"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(BASE_URL, &base)
+            .replace("[site]\n", &format!("[site]\npretty_urls = {pretty}\n"));
+        assert!(text.contains("pretty_urls"), "{text}");
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let check = || common::run(&["check", site.to_str().unwrap()]);
+
+    w.published(&config(false), &w.agenda_a, &[], &[]);
+    let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
+    let channel = rss::Channel::read_from(feed.as_bytes()).unwrap();
+    assert_eq!(channel.link(), format!("{base}index.html"));
+    for item in channel.items() {
+        let link = item.link().unwrap();
+        assert!(
+            link.starts_with(&format!("{base}{}/index.html#", w.slug_a)),
+            "{link}"
+        );
+    }
+    let out = check();
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("not fetched"),
+        "the check did not fetch the feed's links: {}",
+        common::text(&out)
+    );
+
+    // Folder links, which this server does not serve: the check fetches them and says so.
+    w.published(&config(true), &w.agenda_a, &[], &[]);
+    let out = check();
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{base}{}/#", w.slug_a)) && err.contains("folder URL"),
+        "{err}"
+    );
+}

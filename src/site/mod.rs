@@ -153,6 +153,10 @@ fn person_view(p: &Person, host: bool) -> serde_json::Value {
 #[derive(Serialize)]
 struct Urls {
     base: String,
+    /// The index page: `base` + "index.html" (`base` with `site.pretty_urls`).
+    home: String,
+    /// What a page's URL ends with after its folder: "index.html", or "" for pretty URLs.
+    page: &'static str,
     feed: String,
     image: Option<String>,
 }
@@ -384,7 +388,8 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         "audio_url": whole.map(|e| e["url"].clone()).unwrap_or(json!(null)),
         "audio_file": whole.map(|e| e["file"].clone()).unwrap_or(json!(null)),
         "transcript": turns(&w.transcript),
-        "page_url": format!("{}{}/", urls.base, w.slug),
+        // A file, not a folder: a server need not add index.html by itself.
+        "page_url": format!("{}{}/{}", urls.base, w.slug, urls.page),
     })
 }
 
@@ -395,7 +400,14 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
     let templates = load_templates(config.site.templates.as_deref())?;
     let base = config.base_url();
     let image_name = artwork_name(config);
+    let page = if config.site.pretty_urls {
+        ""
+    } else {
+        "index.html"
+    };
     let urls = Urls {
+        home: format!("{base}{page}"),
+        page,
         base: base.clone(),
         feed: format!("{base}feed.xml"),
         image: image_name.as_ref().map(|n| format!("{base}{n}")),
