@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install the servers the publish tests (tests/publish.rs) start on 127.0.0.1:
 #   - moto's S3 server (PyPI `moto[server]`), which checks SigV4 signatures once IAM is set up;
-#   - wsgidav (PyPI, with the cheroot HTTP server), a WebDAV server with basic auth.
+#   - wsgidav (PyPI, with the cheroot HTTP server), a WebDAV server with basic auth;
+#   - Apache httpd with mod_dav (Debian `apache2`), the WebDAV server organisations most
+#     often run, configured by each test in a temporary ServerRoot;
+#   - rclone (Debian `rclone`), whose `serve webdav` stores no properties.
 # Installs only what is missing and says what it did. Versions are pinned to ones tested here.
 set -euo pipefail
 
@@ -35,6 +38,23 @@ if have wsgidav wsgidav && have cheroot wsgidav; then
 else
     echo "install-publish-tools: installing wsgidav==$WSGIDAV_VERSION and cheroot==$CHEROOT_VERSION from PyPI"
     pip_install "wsgidav==$WSGIDAV_VERSION" "cheroot==$CHEROOT_VERSION"
+fi
+
+apt_updated=
+apt_install() {
+    echo "install-publish-tools: installing $* from Debian's packages (missing)"
+    [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+if [ -x /usr/sbin/apache2 ] && [ -f /usr/lib/apache2/modules/mod_dav_fs.so ] && command -v htpasswd >/dev/null 2>&1; then
+    echo "install-publish-tools: apache2 present (/usr/sbin/apache2)"
+else
+    apt_install apache2 apache2-utils
+fi
+if command -v rclone >/dev/null 2>&1; then
+    echo "install-publish-tools: rclone present ($(command -v rclone))"
+else
+    apt_install rclone
 fi
 
 # pyenv installs console scripts behind shims that need a rehash.

@@ -69,36 +69,39 @@ fn main() -> anyhow::Result<()> {
                 video: None,
             });
         }
-        catalog.upsert(Webinar {
-            slug: slug.clone(),
-            title: format!("Webinar {i}"),
-            series: None,
-            date: slug[..10].to_string(),
-            time: Some("16:00".into()),
-            timezone: Some("Europe/Madrid".into()),
-            language: "es".into(),
-            fingerprint: None,
-            description: "Una descripción de dos frases. Y otra.".into(),
-            moderator: Some(person(0)),
-            speakers: (1..4).map(person).collect(),
-            chapters: (0..6)
-                .map(|c| Chapter {
-                    title: format!("Item {c}"),
-                    speakers: vec![],
-                    start: 600.0 * c as f64,
-                })
-                .collect(),
-            episodes,
-            // One cue every 6 s for an hour.
-            transcript: (0..600)
-                .map(|c| Cue {
-                    start: 6.0 * c as f64,
-                    end: 6.0 * c as f64 + 5.5,
-                    speaker: format!("Speaker {} of {i}", c / 100 % 4),
-                    text: "Una frase de la transcripción con algunas palabras más.".into(),
-                })
-                .collect(),
-        });
+        catalog
+            .upsert(Webinar {
+                slug: slug.clone(),
+                identity: None,
+                title: format!("Webinar {i}"),
+                series: None,
+                date: slug[..10].to_string(),
+                time: Some("16:00".into()),
+                timezone: Some("Europe/Madrid".into()),
+                language: "es".into(),
+                fingerprint: None,
+                description: "Una descripción de dos frases. Y otra.".into(),
+                moderator: Some(person(0)),
+                speakers: (1..4).map(person).collect(),
+                chapters: (0..6)
+                    .map(|c| Chapter {
+                        title: format!("Item {c}"),
+                        speakers: vec![],
+                        start: 600.0 * c as f64,
+                    })
+                    .collect(),
+                episodes,
+                // One cue every 6 s for an hour.
+                transcript: (0..600)
+                    .map(|c| Cue {
+                        start: 6.0 * c as f64,
+                        end: 6.0 * c as f64 + 5.5,
+                        speaker: format!("Speaker {} of {i}", c / 100 % 4),
+                        text: "Una frase de la transcripción con algunas palabras más.".into(),
+                    })
+                    .collect(),
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
 
     let started = Instant::now();

@@ -259,6 +259,8 @@ async fn one(
         config,
     )?;
     let (published, _) = crate::publish::read_catalog(target).await?;
+    // Another webinar with this slug fails here, before any encoding, naming both.
+    published.check_slug(&pipeline::catalog_entry_head(&inputs.agenda))?;
     let current = published.webinars.iter().find(|w| w.slug == slug);
     let result = |outcome, detail: String| Result1 {
         webinar: entry.name.clone(),
@@ -314,7 +316,12 @@ async fn one(
 /// Take the per-webinar lock, or `None` when another live process holds it. The OS
 /// releases the lock when its holder dies, so a lock left by a killed run is taken over.
 fn lock(work: &Path, slug: &str) -> Result<Option<std::fs::File>> {
-    let path = work.join(format!("{slug}.lock"));
+    let name = crate::safe::component(slug).map_err(|e| {
+        Error::Mismatch(format!(
+            "the webinar's lock file name {e}; check the agenda's `date` and `title`"
+        ))
+    })?;
+    let path = work.join(format!("{name}.lock"));
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

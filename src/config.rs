@@ -66,6 +66,11 @@ pub struct Site {
     /// Folder of templates overriding the built-in ones file by file; relative to this file.
     #[serde(default)]
     pub templates: Option<PathBuf>,
+    /// Link pages as folders (`.../webinar/`) instead of files (`.../webinar/index.html`),
+    /// e.g. `pretty_urls = true`. Only for a web server that serves a folder's index.html
+    /// (a plain S3 bucket or Apache without DirectoryIndex answers 404). Default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pretty_urls: bool,
 }
 
 fn default_base_url() -> String {
@@ -77,6 +82,7 @@ impl Default for Site {
         Site {
             base_url: default_base_url(),
             templates: None,
+            pretty_urls: false,
         }
     }
 }
@@ -179,6 +185,10 @@ pub enum Target {
         /// most self-hosted stores (MinIO, Ceph) need `true`.
         #[serde(default)]
         path_style: bool,
+        /// Files larger than this go up in parts of this many MiB, e.g. 8 (the default);
+        /// S3 needs at least 5.
+        #[serde(default = "default_part_size_mib")]
+        part_size_mib: u32,
     },
     /// A WebDAV server (Nextcloud, Apache mod_dav, nginx-dav, ...): `kind = "webdav"`.
     /// User and password come from EVENTCAST_WEBDAV_USER and EVENTCAST_WEBDAV_PASSWORD.
@@ -188,6 +198,10 @@ pub enum Target {
         /// collections are created.
         url: String,
     },
+}
+
+fn default_part_size_mib() -> u32 {
+    8
 }
 
 fn default_region() -> String {
@@ -287,10 +301,19 @@ impl Config {
         match &self.target {
             Target::Dir { .. } => {}
             Target::S3 {
-                bucket, endpoint, ..
+                bucket,
+                endpoint,
+                part_size_mib,
+                ..
             } => {
                 if bucket.is_empty() {
                     return Err(bad("target.bucket", "must name a bucket"));
+                }
+                if !(5..=1024).contains(part_size_mib) {
+                    return Err(bad(
+                        "target.part_size_mib",
+                        "must be 5 to 1024 (MiB); 8 is the default",
+                    ));
                 }
                 if let Some(e) = endpoint {
                     if !(e.starts_with("http://") || e.starts_with("https://")) {

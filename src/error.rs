@@ -13,6 +13,10 @@ pub enum Error {
     #[error("{}: {message}", path.display())]
     Input { path: PathBuf, message: String },
 
+    /// Another published webinar already has this webinar's slug (folder).
+    #[error("{0}")]
+    SlugTaken(crate::site::catalog::SlugTaken),
+
     /// A line of an input file could not be understood.
     #[error("{}:{line}: {message}", path.display())]
     Parse {
@@ -106,6 +110,12 @@ pub enum Error {
     },
 }
 
+impl From<crate::site::catalog::SlugTaken> for Error {
+    fn from(e: crate::site::catalog::SlugTaken) -> Self {
+        Error::SlugTaken(e)
+    }
+}
+
 impl Error {
     /// 2 for input the user must fix, 1 for failures while doing the work.
     pub fn exit_code(&self) -> u8 {
@@ -115,9 +125,20 @@ impl Error {
             | Error::Config { .. }
             | Error::Mismatch(_)
             | Error::SpeakerMissing { .. }
+            | Error::SlugTaken(_)
             | Error::Target { .. } => 2,
             Error::Interrupted => crate::signals::EXIT_INTERRUPTED,
             _ => 1,
+        }
+    }
+
+    /// The message without the "publish target X:" a target's errors start with, for
+    /// messages that name the target themselves.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Target { problem, .. } => problem.clone(),
+            Error::Remote { message, .. } => message.clone(),
+            e => e.to_string(),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod publish;
+pub mod safe;
 pub mod signals;
 pub mod site;
 pub mod synth;

@@ -90,7 +90,9 @@ enum Command {
         dry_run: bool,
     },
     /// Check a published site: feed tags, enclosure lengths, artwork, chapters,
-    /// transcripts and links between pages. Exit status 1 lists every problem.
+    /// transcripts, links between pages and temporary files left by stopped runs; when the
+    /// site's address can be reached from here, also that the web server serves every URL
+    /// the feed links to. Exit status 1 lists every problem.
     Check {
         /// The published folder (where feed.xml is).
         dir: PathBuf,
@@ -282,7 +284,14 @@ fn execute(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Check { dir } => {
-            let problems = eventcast::site::check::check(&eventcast::site::check::Site::dir(&dir));
+            let mut problems =
+                eventcast::site::check::check(&eventcast::site::check::Site::dir(&dir));
+            problems.extend(eventcast::site::check::temporaries(&dir));
+            let online = runtime()?.block_on(eventcast::site::check::check_online(&dir));
+            problems.extend(online.problems);
+            if let Some(why) = &online.skipped {
+                eprintln!("The feed's links were not fetched: {why}.");
+            }
             if !problems.is_empty() {
                 return Err(Error::Check {
                     context: format!("{}: {} problem(s)", dir.display(), problems.len()),

@@ -130,7 +130,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     if !opts.dry_run {
         target.check().await?;
     }
-    publish::read_catalog(&*target).await?;
+    let (published, _) = publish::read_catalog(&*target).await?;
+    // Another webinar in this webinar's folder fails now, not after an hour of encoding.
+    published.check_slug(&catalog_entry_head(&inputs.agenda))?;
     site::ensure_artwork(&mut config, target.local_root(), &opts.work)?;
     let cover = match &config.series.image {
         Some(p) => Some(media::cover::check(p)?),
@@ -155,7 +157,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         webinar: agenda.title.clone(),
         date: agenda
             .civil_date()
-            .map_err(|e| Error::input(&opts.agenda, format!("bad date: {e}")))?,
+            .map_err(|e| Error::input(&opts.agenda, format!("`date`: {e}")))?,
         description: agenda.description.clone(),
         chapters: media::chapter_marks(&plan),
         cover,
@@ -228,7 +230,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     let stale = std::sync::Mutex::new(BTreeSet::new());
     let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
         let earlier = published.webinars.iter().find(|w| w.slug == slug).cloned();
-        published.upsert(webinar.clone());
+        published.upsert(webinar.clone())?;
         let files: Vec<Upload> = site::build(&config, &published)?
             .into_iter()
             .map(Upload::from)
@@ -374,7 +376,29 @@ async fn delete_files(target: &dyn publish::Target, paths: &BTreeSet<String>) {
     tracing::info!(deleted, "deleted the files no longer published");
 }
 
-/// This webinar as the catalog records it.
+/// What the catalog records of a webinar before it is planned and encoded: enough to know
+/// which webinar it is and where it goes (slug, identity, title, date).
+pub fn catalog_entry_head(agenda: &crate::ingest::Agenda) -> catalog::Webinar {
+    catalog::Webinar {
+        slug: agenda.slug(),
+        identity: Some(catalog::identity(&agenda.date, &agenda.title)),
+        title: agenda.title.clone(),
+        series: agenda.series.clone(),
+        date: agenda.date.clone(),
+        time: agenda.time.clone(),
+        timezone: agenda.timezone.clone(),
+        language: agenda.language.clone(),
+        fingerprint: None,
+        description: agenda.description.clone(),
+        moderator: agenda.moderator.clone(),
+        speakers: Vec::new(),
+        chapters: Vec::new(),
+        episodes: Vec::new(),
+        transcript: Vec::new(),
+    }
+}
+
+/// This webinar as the catalog records it, times in whole milliseconds ([`catalog::ms`]).
 pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> catalog::Webinar {
     let agenda = &inputs.agenda;
     let slug = agenda.slug();
@@ -386,16 +410,6 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
         .or_else(|| plan.segments.first().map(|s| s.start))
         .unwrap_or(0.0);
     catalog::Webinar {
-        slug: slug.clone(),
-        title: agenda.title.clone(),
-        series: agenda.series.clone(),
-        date: agenda.date.clone(),
-        time: agenda.time.clone(),
-        timezone: agenda.timezone.clone(),
-        language: agenda.language.clone(),
-        fingerprint: None,
-        description: agenda.description.clone(),
-        moderator: agenda.moderator.clone(),
         speakers: agenda
             .people()
             .into_iter()
@@ -408,7 +422,7 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             .map(|s| catalog::Chapter {
                 title: s.title.clone(),
                 speakers: s.speakers.clone(),
-                start: (s.start - offset).max(0.0),
+                start: catalog::ms((s.start - offset).max(0.0)),
             })
             .collect(),
         episodes: renditions
@@ -421,8 +435,8 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
                 speakers: r.episode.speakers.clone(),
                 path: format!("{slug}/{}", r.episode.file_name),
                 bytes: r.bytes,
-                start: (r.episode.start - offset).max(0.0),
-                duration: r.duration,
+                start: catalog::ms((r.episode.start - offset).max(0.0)),
+                duration: catalog::ms(r.duration),
                 mime: r.mime.clone(),
                 track: r.episode.track,
                 video: r.clip.as_ref().map(|c| catalog::EpisodeVideo {
@@ -445,13 +459,14 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             .iter()
             .flat_map(|s| {
                 s.transcript.iter().map(move |c| catalog::Cue {
-                    start: (c.start + s.start - offset).max(0.0),
-                    end: (c.end + s.start - offset).max(0.0),
+                    start: catalog::ms((c.start + s.start - offset).max(0.0)),
+                    end: catalog::ms((c.end + s.start - offset).max(0.0)),
                     speaker: c.speaker.clone().unwrap_or_default(),
                     text: c.text.clone(),
                 })
             })
             .collect(),
+        ..catalog_entry_head(agenda)
     }
 }
 
@@ -474,8 +489,15 @@ fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
     })
 }
 
+/// The webinar's folder in `--work`: one safe component below it, whatever the agenda says.
 fn work_dir(work: &Path, inputs: &Inputs) -> Result<PathBuf> {
-    let dir = work.join(inputs.agenda.slug());
+    let slug = inputs.agenda.slug();
+    let name = crate::safe::component(&slug).map_err(|e| {
+        Error::Mismatch(format!(
+            "the webinar's folder name {e}; check the agenda's `date` and `title`"
+        ))
+    })?;
+    let dir = work.join(name);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     Ok(dir)
 }

@@ -336,3 +336,64 @@ fn sigterm_stops_cleanly_and_the_next_run_resumes() {
     assert!(rerun.status.success(), "{}", text(&rerun));
     assert_feed_consistent(&s.site, 2);
 }
+
+#[test]
+fn two_webinars_with_one_slug_never_replace_each_other() {
+    let s = setup();
+    // Same date, titles that differ only after the 60 characters a slug keeps.
+    let common_part = "Innovation in difficult times: what Lagos and Porto Alegre learnt";
+    for (name, end) in [("first", "in 2025"), ("second", "in 2026")] {
+        let dir = add_webinar(&s.inbox, name, 20);
+        let agenda = dir.join("agenda.toml");
+        let text = std::fs::read_to_string(&agenda).unwrap().replace(
+            &format!("title = \"Webinar {name}\""),
+            &format!("title = \"{common_part} {end}\""),
+        );
+        std::fs::write(&agenda, text).unwrap();
+    }
+    let first = batch(&s, &[]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("1 published, 1 failed"), "{stdout}");
+    let second_line = stdout.lines().find(|l| l.starts_with("second")).unwrap();
+    for needle in ["FAILED", "in 2025", "in 2026", "eventcast remove"] {
+        assert!(
+            second_line.contains(needle),
+            "{needle:?} not in {second_line}"
+        );
+    }
+    let catalog = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(s.site.join("catalog.json")).unwrap()).unwrap()
+    };
+    let titles: Vec<String> = catalog()["webinars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, [format!("{common_part} in 2025")]);
+    assert_feed_consistent(&s.site, 1);
+    let published: Vec<(PathBuf, Vec<u8>)> = common::walk(&s.site)
+        .into_iter()
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+
+    // The next scheduled run republishes neither: the first is up to date, the second
+    // still fails, and the site is byte for byte as it was.
+    let again = batch(&s, &[]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains("0 published, 1 failed"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("first") && l.contains("up to date")),
+        "{stdout}"
+    );
+    for (p, b) in &published {
+        assert_eq!(&std::fs::read(p).unwrap(), b, "{} changed", p.display());
+    }
+}

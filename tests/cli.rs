@@ -393,3 +393,37 @@ fn missing_ffmpeg_says_how_to_install_it() {
         .unwrap();
     assert_rejected(&out, &out_dir, 1, &["ffmpeg", "apt-get install ffmpeg"]);
 }
+
+#[test]
+fn a_date_that_is_not_a_calendar_date_is_rejected_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = common::demo_inputs(&dir.path().join("in"));
+    let text = std::fs::read_to_string(&inputs.agenda).unwrap();
+    let date = text
+        .lines()
+        .find(|l| l.starts_with("date = "))
+        .expect("the demo agenda has a date")
+        .to_string();
+    // A bracketed suffix once passed as a date and named the work folder: the decode wrote
+    // outside --work. Plain datetimes named folders "2024-03-05T10:00-...".
+    let escape = dir.path().join("escaped");
+    for (i, bad) in [
+        format!("2024-03-05T10:00[../../{}]", escape.display()),
+        "2024-03-05T10:00[../../../tmp/evil]".to_string(),
+        "2024-03-05T10:00[Europe/Madrid]".to_string(),
+        "2024-03-05T10:00".to_string(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let case = dir.path().join(format!("case-{i}"));
+        std::fs::create_dir_all(&case).unwrap();
+        let agenda = case.join("agenda.toml");
+        std::fs::write(&agenda, text.replace(&date, &format!("date = {bad:?}"))).unwrap();
+        let (out, site) = bad_run(&inputs.recording, &agenda, &case);
+        assert_rejected(&out, &site, 2, &["agenda.toml", "`date`", "YYYY-MM-DD"]);
+        let work = common::walk(&case.join("work"));
+        assert!(work.is_empty(), "{bad}: the work folder got {work:?}");
+    }
+    assert!(!escape.exists(), "something was written outside --work");
+}

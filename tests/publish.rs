@@ -190,11 +190,19 @@ impl Webinars {
 // ---------------------------------------------------------------------------------------
 // Servers.
 
-/// A server process, killed when the test ends.
+/// A server process, stopped when the test ends: SIGTERM first (Apache's parent then stops
+/// its workers), SIGKILL if it is still there after a few seconds.
 struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let started = Instant::now();
+        while matches!(self.0.try_wait(), Ok(None)) && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -409,6 +417,11 @@ logging:
 }
 
 impl Dav {
+    /// The collection publishing goes into, as the target names it.
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}/sites/podcast/", self.port)
+    }
+
     fn env(&self) -> Vec<(&str, &str)> {
         vec![
             ("EVENTCAST_WEBDAV_USER", DAV_USER),
@@ -423,6 +436,139 @@ impl Dav {
 
     fn files(&self) -> BTreeMap<String, Vec<u8>> {
         read_tree(&self.root.join("sites/podcast"))
+    }
+}
+
+/// Apache httpd with mod_dav, in a ServerRoot of its own under `dir`, serving an empty
+/// folder at `/` as WebDAV with basic auth, and `site` (if given) read-only at `/podcast/`
+/// without any DirectoryIndex (a folder URL is not a page there). `methods` limits the
+/// methods allowed (mod_allowmethods answers 405 to others), as a restrictive setup would.
+fn apache(dir: &Path, methods: Option<&str>, site: Option<&Path>) -> Dav {
+    let exe = Path::new("/usr/sbin/apache2");
+    assert!(
+        exe.is_file(),
+        "Apache httpd is not installed: run .ci/install-publish-tools.sh (it installs apache2 from Debian)"
+    );
+    let server_root = dir.join(format!("apache-{:08x}", rand::random::<u32>()));
+    let root = server_root.join("dav-root");
+    std::fs::create_dir_all(server_root.join("lock")).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    // Its workers run as www-data: they must reach and write these folders.
+    use std::os::unix::fs::PermissionsExt;
+    let mut p = dir.to_path_buf();
+    while p.parent().is_some() && p != Path::new("/tmp") && p != Path::new("/") {
+        let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755));
+        p = p.parent().unwrap().to_path_buf();
+    }
+    std::fs::set_permissions(&server_root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for d in [&root, &server_root.join("lock")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let htpasswd = server_root.join("htpasswd");
+    let out = Command::new("htpasswd")
+        .arg("-bc")
+        .arg(&htpasswd)
+        .args([DAV_USER, DAV_PASSWORD])
+        .output()
+        .expect("htpasswd (apache2-utils) runs: run .ci/install-publish-tools.sh");
+    assert!(out.status.success(), "htpasswd: {}", common::text(&out));
+    let port = free_port();
+    let modules = "/usr/lib/apache2/modules";
+    let allow = methods
+        .map(|m| format!("  AllowMethods {m}\n"))
+        .unwrap_or_default();
+    let serve_site = site
+        .map(|s| {
+            format!(
+                "Alias /podcast/ {}/\n<Directory {}>\n  Require all granted\n</Directory>\n",
+                s.display(),
+                s.display()
+            )
+        })
+        .unwrap_or_default();
+    let conf = format!(
+        r#"ServerRoot {sr}
+ServerName 127.0.0.1
+Listen 127.0.0.1:{port}
+PidFile {sr}/httpd.pid
+ErrorLog {sr}/error.log
+LogLevel warn
+LoadModule mpm_event_module {modules}/mod_mpm_event.so
+LoadModule authz_core_module {modules}/mod_authz_core.so
+LoadModule authn_core_module {modules}/mod_authn_core.so
+LoadModule authn_file_module {modules}/mod_authn_file.so
+LoadModule authz_user_module {modules}/mod_authz_user.so
+LoadModule auth_basic_module {modules}/mod_auth_basic.so
+LoadModule alias_module {modules}/mod_alias.so
+LoadModule allowmethods_module {modules}/mod_allowmethods.so
+LoadModule dav_module {modules}/mod_dav.so
+LoadModule dav_fs_module {modules}/mod_dav_fs.so
+User www-data
+Group www-data
+DavLockDB {sr}/lock/davlock
+DocumentRoot {root}
+<Directory {root}>
+  Dav On
+  AuthType Basic
+  AuthName eventcast
+  AuthUserFile {htpasswd}
+  Require valid-user
+{allow}</Directory>
+{serve_site}"#,
+        sr = server_root.display(),
+        root = root.display(),
+        htpasswd = htpasswd.display(),
+    );
+    let conf_path = server_root.join("httpd.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let mut server = Server(
+        Command::new(exe)
+            .arg("-f")
+            .arg(&conf_path)
+            .arg("-DFOREGROUND")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("apache2 starts"),
+    );
+    wait_for_port(port, &mut server, "apache2");
+    Dav {
+        _server: server,
+        port,
+        root,
+    }
+}
+
+/// `rclone serve webdav` of an empty folder, with one user. It stores no properties: it
+/// answers PROPPATCH with a 207 whose propstat says 403.
+fn rclone(dir: &Path) -> Dav {
+    let port = free_port();
+    let root = dir.join(format!("rclone-root-{:08x}", rand::random::<u32>()));
+    std::fs::create_dir_all(&root).unwrap();
+    let exe = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("rclone"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("`rclone` is not installed: run .ci/install-publish-tools.sh (it installs rclone from Debian)")
+        });
+    let mut server = Server(
+        Command::new(exe)
+            .args(["serve", "webdav"])
+            .arg(&root)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--user", DAV_USER, "--pass", DAV_PASSWORD])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rclone starts"),
+    );
+    wait_for_port(port, &mut server, "rclone serve webdav");
+    Dav {
+        _server: server,
+        port,
+        root,
     }
 }
 
@@ -768,8 +914,9 @@ fn s3_publishes_in_order_with_types_and_a_rerun_uploads_nothing() {
     // delete POST) is the only write.
     let w_req = writes(&requests);
     assert_eq!(w_req.len(), 2, "{w_req:?}");
-    assert!(
-        w_req[0].starts_with("PUT ") && w_req[0].contains(".eventcast-probe-"),
+    assert_eq!(
+        w_req[0],
+        &format!("PUT /{BUCKET}/podcast/.eventcast-tmp/probe"),
         "{w_req:?}"
     );
     assert_eq!(w_req[1], &format!("POST /{BUCKET}?delete"));
@@ -799,9 +946,10 @@ fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
     // Webinar A is published; B goes up through a proxy that misbehaves.
     let direct = w.config(tmp.path(), &s3.target(s3.port, BUCKET));
     w.published(&direct, &w.agenda_a, &s3.env(), &[]);
-    // A server that answers 503 to everything once the health check and catalog reads are
-    // done: the run gives up after its bounded retries, names what it did not publish, and
-    // leaves the site as it was.
+    // A server that answers 503 to everything once the health check (PUT, POST delete) and
+    // the reads before publishing (catalog, upload ledger, catalog) are done: the run gives
+    // up after its bounded retries, names what it did not publish, and leaves the site as
+    // it was.
     let before = s3.digest();
     let proxy = Proxy::start(
         s3.port,
@@ -809,7 +957,7 @@ fn s3_faults_fail_cleanly_or_succeed_and_a_rerun_completes() {
             share: 1.0,
             max: usize::MAX,
             delay: Duration::ZERO,
-            after: 4,
+            after: 5,
             only: Some(503),
             seed: 3,
         },
@@ -1106,10 +1254,19 @@ fn webdav_publishes_creating_collections_and_a_rerun_uploads_nothing() {
         "no-change WebDAV re-run: {} requests: {requests:?}",
         requests.len()
     );
+    // The only writes are the health check's, on its probe in the staging folder: every
+    // method publishing uses, once.
     let w_req = writes(&requests);
-    assert_eq!(w_req.len(), 2, "{w_req:?}");
+    let methods: Vec<&str> = w_req.iter().map(|r| r.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        methods,
+        ["PUT", "PROPPATCH", "MOVE", "LOCK", "DELETE", "DELETE"],
+        "{w_req:?}"
+    );
     assert!(
-        w_req.iter().all(|r| r.contains(".eventcast-probe-")),
+        w_req
+            .iter()
+            .all(|r| r.contains("/sites/podcast/.eventcast-tmp/")),
         "{w_req:?}"
     );
     assert_eq!(dav.files(), files);
@@ -1256,4 +1413,397 @@ fn dir_concurrent_runs_both_end_up_in_the_feed() {
     assert!(!files
         .keys()
         .any(|k| k.ends_with(".tmp") || k.ends_with(".lock")));
+}
+
+/// A work folder for webinar A holding the shared decode (and episodes, unless
+/// `fresh_media`) but no plan: a run from it plans (and encodes) afresh, its times
+/// computed rather than read back from plan.json.
+fn work_without_plan(w: &Webinars, dir: &Path, fresh_media: bool) -> PathBuf {
+    let work = dir.join(format!("work-{:08x}", rand::random::<u32>()));
+    let from = w.work.join(&w.slug_a);
+    let to = work.join(&w.slug_a);
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(&from).unwrap().flatten() {
+        let skip =
+            e.file_name() == "plan.json" || (fresh_media && e.file_name() == "renditions.json");
+        if e.path().is_file() && !skip {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+    work
+}
+
+/// Publish webinar A from a fresh plan, then again from the plan the first run saved: the
+/// second run must write nothing. Returns the second run's output.
+fn fresh_then_resumed(
+    w: &Webinars,
+    dir: &Path,
+    config: &Path,
+    env: &[(&str, &str)],
+    fresh_media: bool,
+) -> Output {
+    let work = work_without_plan(w, dir, fresh_media);
+    let first = output(&mut w.run(config, &w.agenda_a, &work, env, &[]));
+    assert!(first.status.success(), "{}", common::text(&first));
+    let again = output(&mut w.run(config, &w.agenda_a, &work, env, &[]));
+    assert!(again.status.success(), "{}", common::text(&again));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains("(0 files written,"),
+        "an identical re-run after a fresh plan wrote files: {}",
+        common::text(&again)
+    );
+    again
+}
+
+#[test]
+fn an_identical_rerun_after_a_fresh_plan_writes_nothing_on_every_target() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+
+    let site = tmp.path().join("site");
+    let config = w.config(tmp.path(), &format!("kind = \"dir\"\npath = {site:?}\n"));
+    fresh_then_resumed(w, tmp.path(), &config, &[], true);
+    let catalog = std::fs::read_to_string(site.join("catalog.json")).unwrap();
+    // Times are stored in whole milliseconds: never 9.524999999999999.
+    let doc: serde_json::Value = serde_json::from_str(&catalog).unwrap();
+    let mut times = Vec::new();
+    for wb in doc["webinars"].as_array().unwrap() {
+        for c in wb["transcript"].as_array().unwrap() {
+            times.extend([c["start"].as_f64().unwrap(), c["end"].as_f64().unwrap()]);
+        }
+        for c in wb["chapters"].as_array().unwrap() {
+            times.push(c["start"].as_f64().unwrap());
+        }
+        for e in wb["episodes"].as_array().unwrap() {
+            times.extend([
+                e["start"].as_f64().unwrap(),
+                e["duration"].as_f64().unwrap(),
+            ]);
+        }
+    }
+    assert!(times.len() > 10);
+    for t in times {
+        assert_eq!(t, (t * 1000.0).round() / 1000.0, "{t} is not in whole ms");
+    }
+
+    let s3 = moto();
+    let proxy = Proxy::start(s3.port, NO_FAULTS);
+    let config = w.config(tmp.path(), &s3.target(proxy.port, BUCKET));
+    fresh_then_resumed(w, tmp.path(), &config, &s3.env(), false);
+    assert_eq!(assert_consistent(&s3.files()), vec![w.slug_a.clone()]);
+
+    for dav in [
+        wsgidav(tmp.path()),
+        apache(tmp.path(), None, None),
+        rclone(tmp.path()),
+    ] {
+        let config = w.config(tmp.path(), &dav.target(dav.port));
+        fresh_then_resumed(w, tmp.path(), &config, &dav.env(), false);
+        assert_eq!(assert_consistent(&dav.files()), vec![w.slug_a.clone()]);
+    }
+}
+
+#[test]
+fn webdav_check_runs_every_method_and_names_the_one_the_server_refuses() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    // Apache answering 405 to LOCK and UNLOCK, as nginx's dav module does.
+    let dav = apache(
+        tmp.path(),
+        Some("GET HEAD OPTIONS PUT DELETE PROPFIND PROPPATCH MKCOL MOVE COPY"),
+        None,
+    );
+    let work = tmp.path().join("work");
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    let out = output(&mut w.run(&config, &w.agenda_a, &work, &dav.env(), &[]));
+    assert_fails_before_encoding(&out, &work, &["refused LOCK (405", "DavLockDB"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let prefix = format!("publish target {}", dav.base());
+    assert_eq!(err.matches(&prefix).count(), 1, "{err}");
+    assert!(dav.files().is_empty(), "{:?}", dav.files().keys());
+
+    // The same server with every method: publishing works, and a re-run writes nothing.
+    let dav = apache(tmp.path(), None, None);
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    w.published(&config, &w.agenda_a, &dav.env(), &[]);
+    let out = w.published(&config, &w.agenda_a, &dav.env(), &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(0 files written,"));
+    let files = dav.files();
+    assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
+    assert!(
+        !files.keys().any(|k| k.contains(".lock")),
+        "{:?}",
+        files.keys()
+    );
+}
+
+#[test]
+fn webdav_without_properties_keeps_hashes_in_a_manifest_and_leaves_no_lock_file() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let dav = rclone(tmp.path());
+    let config = w.config(tmp.path(), &dav.target(dav.port));
+    let first = w.published(&config, &w.agenda_a, &dav.env(), &[]);
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(
+        err.matches("does not store properties").count(),
+        1,
+        "said not once: {err}"
+    );
+    assert!(err.contains("403"), "{err}");
+    let files = dav.files();
+    assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
+    assert!(
+        !files.keys().any(|k| k.ends_with(".lock")),
+        "{:?}",
+        files.keys()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files[".eventcast-manifest.json"]).unwrap();
+    let mp3 = files.keys().find(|k| k.ends_with(".mp3")).unwrap();
+    assert_eq!(
+        manifest[mp3]["hash"],
+        blake3::hash(&files[mp3]).to_hex().to_string()
+    );
+
+    // A re-run, counted at a proxy: only the health check's probe is written.
+    let proxy = Proxy::start(dav.port, NO_FAULTS);
+    let config = w.config(tmp.path(), &dav.target(proxy.port));
+    let again = w.published(&config, &w.agenda_a, &dav.env(), &[]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("(0 files written,"),
+        "{}",
+        common::text(&again)
+    );
+    let requests = proxy.requests();
+    let w_req = writes(&requests);
+    assert!(
+        w_req.iter().all(|r| r.contains("/.eventcast-tmp/")),
+        "{w_req:?}"
+    );
+    assert_eq!(dav.files(), files);
+}
+
+/// Files in the staging folder of a published site.
+fn staged(site: &Path) -> Vec<String> {
+    std::fs::read_dir(site.join(".eventcast-tmp"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// `eventcast check` of a published folder passes.
+fn assert_check_passes(site: &Path) {
+    let out = common::run(&["check", site.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", common::text(&out));
+}
+
+/// Start `run`, and kill it (SIGKILL) as soon as `seen()` says a temporary is being
+/// written; `false` if the run ended first.
+fn kill_when(mut run: Command, seen: impl Fn() -> bool) -> bool {
+    let mut child = run
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if seen() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        assert!(started.elapsed() < Duration::from_secs(180));
+    }
+}
+
+#[test]
+fn a_run_killed_while_writing_leaves_temporaries_the_next_run_removes() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+
+    // Folder target: killed while a media file is being copied in.
+    let mut caught = None;
+    for attempt in 0..40 {
+        let site = tmp.path().join(format!("site-{attempt}"));
+        let config = w.config(tmp.path(), &format!("kind = \"dir\"\npath = {site:?}\n"));
+        let media = |n: &String| n.ends_with(".mp3");
+        // Caught only if the temporary is still there once the run is dead (it may have
+        // been renamed into place between the look and the kill).
+        if kill_when(w.run(&config, &w.agenda_a, &w.work, &[], &[]), || {
+            staged(&site).iter().any(media)
+        }) && !staged(&site).is_empty()
+        {
+            caught = Some((site, config));
+            break;
+        }
+    }
+    let (site, config) = caught.expect("no run was caught writing a temporary in 40 tries");
+    let out = common::run(&["check", site.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a temporary file left by a run"),
+        "{}",
+        common::text(&out)
+    );
+    w.published(&config, &w.agenda_a, &[], &[]);
+    assert_eq!(staged(&site), Vec::<String>::new());
+    assert_eq!(assert_consistent(&read_tree(&site)), vec![w.slug_a.clone()]);
+    assert_check_passes(&site);
+
+    // WebDAV: killed while a media file sits in the staging collection (requests slowed).
+    let dav = wsgidav(tmp.path());
+    let proxy = Proxy::start(
+        dav.port,
+        Faults {
+            delay: Duration::from_millis(300),
+            ..NO_FAULTS
+        },
+    );
+    // A collection of its own per try, so that each try has files to write.
+    let collection = |port: u16, n: usize| {
+        format!("kind = \"webdav\"\nurl = \"http://127.0.0.1:{port}/sites/podcast-{n}/\"\n")
+    };
+    let mut caught = None;
+    for n in 0..5 {
+        let slow = w.config(tmp.path(), &collection(proxy.port, n));
+        let site = dav.root.join(format!("sites/podcast-{n}"));
+        if kill_when(w.run(&slow, &w.agenda_a, &w.work, &dav.env(), &[]), || {
+            staged(&site).iter().any(|f| f.ends_with(".mp3"))
+        }) && !staged(&site).is_empty()
+        {
+            caught = Some((n, site));
+            break;
+        }
+    }
+    let (n, site) = caught.expect("no WebDAV run was caught writing a temporary in 5 tries");
+    let direct = w.config(tmp.path(), &collection(dav.port, n));
+    w.published(&direct, &w.agenda_a, &dav.env(), &[]);
+    assert_eq!(staged(&site), Vec::<String>::new());
+    assert_eq!(assert_consistent(&read_tree(&site)), vec![w.slug_a.clone()]);
+    assert_check_passes(&site);
+}
+
+/// Keys of the multipart uploads in progress in the test bucket.
+fn s3_uploads(s3: &S3) -> Vec<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/publish_servers/s3_uploads.py");
+    let out = Command::new(tool("python3"))
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{}", s3.port))
+        .args([BUCKET, &s3.key_id, &s3.secret])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::text(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn s3_multipart_upload_of_a_killed_run_is_aborted_by_the_next() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let s3 = moto();
+    // 320 kbit/s makes the whole-webinar episode larger than one 5 MiB part.
+    let target = |port| format!("{}part_size_mib = 5\n", s3.target(port, BUCKET));
+    let big = |config: PathBuf| {
+        let text = std::fs::read_to_string(&config).unwrap();
+        assert!(text.contains("bitrate_kbps = 96\n"), "{text}");
+        std::fs::write(
+            &config,
+            text.replace("bitrate_kbps = 96\n", "bitrate_kbps = 320\n"),
+        )
+        .unwrap();
+        config
+    };
+    let work = work_without_plan(w, tmp.path(), true);
+    let proxy = Proxy::start(
+        s3.port,
+        Faults {
+            delay: Duration::from_millis(300),
+            ..NO_FAULTS
+        },
+    );
+    let slow = big(w.config(tmp.path(), &target(proxy.port)));
+    let part = |r: &String| r.starts_with("PUT ") && r.contains("uploadId=");
+    assert!(
+        kill_when(w.run(&slow, &w.agenda_a, &work, &s3.env(), &[]), || {
+            proxy.requests().iter().any(part)
+        }),
+        "the run ended before a part was sent"
+    );
+    assert_eq!(s3_uploads(&s3).len(), 1, "the killed run left no upload");
+    let direct = big(w.config(tmp.path(), &target(s3.port)));
+    let out = output(&mut w.run(&direct, &w.agenda_a, &work, &s3.env(), &[]));
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("aborted a multipart upload"),
+        "{}",
+        common::text(&out)
+    );
+    assert_eq!(s3_uploads(&s3), Vec::<String>::new());
+    let files = s3.files();
+    assert_eq!(assert_consistent(&files), vec![w.slug_a.clone()]);
+    let ledger: serde_json::Value =
+        serde_json::from_slice(&files[".eventcast-tmp/uploads.json"]).unwrap();
+    assert_eq!(ledger, serde_json::json!({}));
+}
+
+#[test]
+fn feed_links_are_files_and_check_fetches_them_from_the_web_server() {
+    let w = webinars();
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("served");
+    std::fs::create_dir_all(&site).unwrap();
+    // Apache serving the folder at /podcast/ with no DirectoryIndex: a folder URL is no page.
+    let server = apache(tmp.path(), None, Some(&site));
+    let base = format!("http://127.0.0.1:{}/podcast/", server.port);
+    let config = |pretty: bool| {
+        let path = w.config(tmp.path(), &format!("kind = \"dir\"\npath = {site:?}\n"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(BASE_URL, &base)
+            .replace("[site]\n", &format!("[site]\npretty_urls = {pretty}\n"));
+        assert!(text.contains("pretty_urls"), "{text}");
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let check = || common::run(&["check", site.to_str().unwrap()]);
+
+    w.published(&config(false), &w.agenda_a, &[], &[]);
+    let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
+    let channel = rss::Channel::read_from(feed.as_bytes()).unwrap();
+    assert_eq!(channel.link(), format!("{base}index.html"));
+    for item in channel.items() {
+        let link = item.link().unwrap();
+        assert!(
+            link.starts_with(&format!("{base}{}/index.html#", w.slug_a)),
+            "{link}"
+        );
+    }
+    let out = check();
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("not fetched"),
+        "the check did not fetch the feed's links: {}",
+        common::text(&out)
+    );
+
+    // Folder links, which this server does not serve: the check fetches them and says so.
+    w.published(&config(true), &w.agenda_a, &[], &[]);
+    let out = check();
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{base}{}/#", w.slug_a)) && err.contains("folder URL"),
+        "{err}"
+    );
 }

@@ -265,6 +265,7 @@ fn tricky_webinar(media: &Path) -> (Webinar, Vec<Upload>) {
     };
     let w = Webinar {
         slug: slug.into(),
+        identity: None,
         title: TRICKY_TITLE.into(),
         series: Some(TRICKY_SERIES.into()),
         date: "2026-03-12".into(),
@@ -297,6 +298,7 @@ fn plain_webinar(media: &Path) -> (Webinar, Vec<Upload>) {
     let (whole, u1) = episode(slug, "webinar", "Open data", &["Kim Lee"], 0.0, 12.0, media);
     let w = Webinar {
         slug: slug.into(),
+        identity: None,
         title: "Open data".into(),
         series: None,
         date: "2026-01-20".into(),
@@ -334,8 +336,8 @@ fn constructed_site(dir: &Path) -> (Config, Catalog, PathBuf) {
     let (b, more) = plain_webinar(&media);
     uploads.extend(more);
     let mut catalog = Catalog::default();
-    catalog.upsert(b);
-    catalog.upsert(a);
+    catalog.upsert(b).unwrap();
+    catalog.upsert(a).unwrap();
     let root = dir.join("site");
     uploads.extend(
         eventcast::site::build(&config, &catalog)
@@ -368,7 +370,15 @@ fn feed_has_every_apple_and_podcasting_2_tag_and_tricky_names_survive() {
         .validate()
         .expect("the feed passes the rss crate's validation");
     assert_eq!(channel.title(), TRICKY_SERIES);
-    assert_eq!(channel.link(), BASE);
+    // The index page as a file: a server need not add index.html to a folder URL.
+    assert_eq!(channel.link(), format!("{BASE}index.html"));
+    for item in channel.items() {
+        let link = item.link().unwrap();
+        assert!(
+            link.starts_with(BASE) && link.contains("/index.html#"),
+            "{link}"
+        );
+    }
     assert_eq!(channel.language(), Some("es"));
     let it = channel.itunes_ext().expect("itunes tags");
     assert_eq!(it.author(), Some("Metrópolis & Co"));
@@ -608,7 +618,7 @@ fn pages_are_valid_accessible_self_contained_and_render_in_chromium() {
             .to_string()
     };
     assert_eq!(og("og:title"), TRICKY_TITLE);
-    assert_eq!(og("og:url"), format!("{BASE}{}/", w.slug));
+    assert_eq!(og("og:url"), format!("{BASE}{}/index.html", w.slug));
     assert_eq!(og("og:image"), format!("{BASE}artwork.png"));
 
     // The index: every webinar, newest first, in its own language.
@@ -655,7 +665,7 @@ fn a_template_error_names_the_template_and_line() {
     config.site.templates = Some(templates.clone());
     let (w, _) = plain_webinar(&dir.path().join("media"));
     let mut catalog = Catalog::default();
-    catalog.upsert(w);
+    catalog.upsert(w).unwrap();
 
     std::fs::write(
         templates.join("webinar.html.hbs"),
@@ -1024,4 +1034,77 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
         "{}",
         common::text(&out)
     );
+}
+
+/// Text direction controls: U+202A–U+202E, U+2066–U+2069, U+200E/F.
+const BIDI: [char; 11] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}', '\u{200E}', '\u{200F}',
+];
+
+#[test]
+fn text_direction_controls_reach_no_output() {
+    // A name that shows as "Ana Pérez (exe.3pm)" but holds an override, in every field a
+    // catalog written by an older version may carry, and in the agenda and transcript.
+    let evil = "Ana\u{202E} Pérez\u{2066}x\u{2069}\u{200F}";
+    let clean = "Ana Pérezx";
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("cover.png");
+    artwork(&image, 1400, 1400);
+    let config = Config::load(&config_file(dir.path(), &image)).unwrap();
+    let (mut w, _) = tricky_webinar(&dir.path().join("media"));
+    w.title = format!("Charla de {evil}");
+    w.speakers[0].name = evil.into();
+    w.speakers[0].organisation = Some(format!("{evil} \u{202B}Org"));
+    w.description = format!("Con {evil}.");
+    for c in &mut w.chapters {
+        c.title = format!("{} {evil}", c.title);
+        c.speakers = vec![evil.into()];
+    }
+    for e in &mut w.episodes {
+        e.title = format!("{evil}: {}", e.title);
+        e.speakers = vec![evil.into()];
+    }
+    for c in &mut w.transcript {
+        c.speaker = evil.into();
+        c.text = format!("{} \u{202D}{evil}", c.text);
+    }
+    let mut catalog = Catalog::default();
+    catalog.upsert(w).unwrap();
+    let files = eventcast::site::build(&config, &catalog).unwrap();
+    assert!(files.len() > 5);
+    for f in &files {
+        let text = String::from_utf8_lossy(&f.contents);
+        if let Some(c) = text.chars().find(|c| BIDI.contains(c)) {
+            panic!("{} holds U+{:04X}", f.path, c as u32);
+        }
+        if f.path.ends_with(".html") || f.path.ends_with(".xml") || f.path.ends_with(".vtt") {
+            assert!(
+                text.contains(clean),
+                "{}: the name lost more than its controls",
+                f.path
+            );
+        }
+    }
+
+    // What reads the inputs drops them before anything else sees the text.
+    let agenda_path = dir.path().join("agenda.toml");
+    std::fs::write(
+        &agenda_path,
+        format!(
+            "title = \"Charla de {evil}\"\ndate = \"2026-03-12\"\nlanguage = \"es\"\n[moderator]\nname = \"{evil}\"\n[[items]]\nkind = \"talk\"\ntitle = \"{evil}\"\n[[items.speakers]]\nname = \"{evil}\"\ncity = \"{evil}\"\n"
+        ),
+    )
+    .unwrap();
+    let agenda = Agenda::load(&agenda_path).unwrap();
+    let toml = agenda.to_toml();
+    assert!(!toml.contains(BIDI), "{toml}");
+    assert_eq!(agenda.moderator.unwrap().name, clean);
+    let vtt = format!("WEBVTT\n\n00:00.000 --> 00:02.000\n<v {evil}>Hola {evil}\n");
+    let t = eventcast::ingest::transcript::parse(&vtt, Path::new("t.vtt")).unwrap();
+    assert_eq!(t.cues[0].speaker.as_deref(), Some(clean));
+    assert!(!t.cues[0].text.contains(BIDI));
+    let cues =
+        eventcast::ingest::cues::parse(&format!("0:10 {evil}\n"), Path::new("c.txt")).unwrap();
+    assert!(!format!("{:?}", cues.lines).contains(BIDI));
 }

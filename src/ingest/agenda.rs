@@ -117,7 +117,9 @@ impl Agenda {
     /// Read an agenda in either form: `.toml` is the structured form, anything else
     /// (`.md`, `.html`, `.txt`) is read as a published event page.
     pub fn load(path: &Path) -> Result<Agenda> {
-        let text = crate::error::read_text(path)?;
+        // Direction controls in a name would reorder what readers see on every page and in
+        // every tag: they go before anything else reads the text.
+        let text = crate::safe::strip_bidi(&crate::error::read_text(path)?).into_owned();
         let is_toml = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
@@ -150,8 +152,7 @@ impl Agenda {
             path: path.to_path_buf(),
             message: format!("`{field}`: {msg}"),
         };
-        self.civil_date()
-            .map_err(|e| bad("date", format!("{e} (expected YYYY-MM-DD)")))?;
+        self.civil_date().map_err(|e| bad("date", e))?;
         if let Some(t) = &self.time {
             t.parse::<jiff::civil::Time>()
                 .map_err(|e| bad("time", format!("{e} (expected HH:MM)")))?;
@@ -195,8 +196,28 @@ impl Agenda {
         Ok(())
     }
 
-    pub fn civil_date(&self) -> Result<jiff::civil::Date, jiff::Error> {
-        self.date.parse()
+    /// The day of the webinar. Only a plain calendar date `YYYY-MM-DD` is one: jiff would
+    /// also take a datetime with a bracketed zone (`2024-03-05T10:00[Europe/Madrid]`), and
+    /// the date names the webinar's folders.
+    pub fn civil_date(&self) -> Result<jiff::civil::Date, String> {
+        let d = self.date.as_bytes();
+        let shaped = d.len() == 10
+            && d.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shaped {
+            return Err(format!(
+                "{:?} is not a calendar date: write it as YYYY-MM-DD, e.g. 2024-03-05 (a time goes in `time`, a zone in `timezone`)",
+                self.date
+            ));
+        }
+        self.date.parse().map_err(|e| {
+            format!(
+                "{:?} is not a calendar date: {e} (expected YYYY-MM-DD)",
+                self.date
+            )
+        })
     }
 
     /// Planned minutes of each item: stated lengths as given, the others sharing what
@@ -263,7 +284,9 @@ impl Agenda {
         }
     }
 
-    /// Stable folder name for this webinar: date + title, ASCII, lower case.
+    /// Stable folder name for this webinar: date + title, ASCII, lower case. A single safe
+    /// path component once [`Agenda::validate`] has passed (callers building paths check it
+    /// again with [`crate::safe::component`]).
     pub fn slug(&self) -> String {
         format!("{}-{}", self.date, slugify(&self.title))
     }
@@ -339,6 +362,30 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("a.toml:4:"), "{msg}");
         assert!(msg.contains("bogus"), "{msg}");
+    }
+
+    #[test]
+    fn dates_are_plain_calendar_dates() {
+        let text = |date: &str| {
+            format!("title = \"T\"\ndate = \"{date}\"\nlanguage = \"es\"\n[[items]]\nkind = \"wrapup\"\n")
+        };
+        let ok = Agenda::from_toml(&text("2024-03-05"), Path::new("a.toml")).unwrap();
+        ok.validate(Path::new("a.toml")).unwrap();
+        for bad in [
+            "2024-03-05T10:00[../../../tmp/evil]",
+            "2024-03-05T10:00[Europe/Madrid]",
+            "2024-03-05T10:00",
+            "2024-3-5",
+            "2024-02-30",
+            " 2024-03-05",
+        ] {
+            let a = Agenda::from_toml(&text(bad), Path::new("a.toml")).unwrap();
+            let err = a.validate(Path::new("a.toml")).unwrap_err().to_string();
+            assert!(
+                err.contains("`date`") && err.contains("YYYY-MM-DD"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -36,6 +36,8 @@ impl CueSheet {
 const SEPARATORS: &[char] = &['-', '–', '—', '|', ':', ',', ';', '\t', ' '];
 
 pub fn parse(text: &str, path: &Path) -> Result<CueSheet> {
+    // Labels become chapter titles: no direction controls (see `safe`).
+    let text = crate::safe::strip_bidi(text);
     let mut lines = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;

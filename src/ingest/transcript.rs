@@ -67,7 +67,9 @@ impl Transcript {
 
 /// Parse WebVTT or SRT text read from `path`.
 pub fn parse(text: &str, path: &Path) -> Result<Transcript> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Speaker names and text reach pages and captions: no direction controls (see `safe`).
+    let text = crate::safe::strip_bidi(text);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
     let first = lines.iter().position(|l| !l.trim().is_empty());
     let is_vtt = first.is_some_and(|i| lines[i].trim_start().starts_with("WEBVTT"));

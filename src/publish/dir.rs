@@ -1,13 +1,16 @@
 //! A local folder, e.g. one a web server serves (the default target).
 //!
-//! Each file is written to a temporary name and renamed into place, so a reader never sees
-//! half a file. A folder has no ETags, so the catalog's conditional write takes an exclusive
-//! lock file (created with O_EXCL) and compares content hashes under it. Content-Type and
-//! Cache-Control are the web server's business here.
+//! Each file is written to a temporary name in the staging folder (see [`super::staging`])
+//! and renamed into place, so a reader never sees half a file and a killed run's leftover
+//! is found and removed by the next. A folder has no ETags, so the catalog's conditional
+//! write takes an exclusive lock file (created with O_EXCL, naming its holder so that a
+//! lock of a process that died is taken over at once) and compares content hashes under
+//! it. Content-Type and Cache-Control are the web server's business here.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::staging::{self, Temporary, STAGING};
 use super::{hash_file, FileMeta, Payload, Published, Target, Upload, Version};
 use crate::error::{Error, Result};
 
@@ -27,6 +30,11 @@ impl DirTarget {
         }
     }
 
+    /// The file of a site path, inside the root.
+    fn file(&self, path: &str) -> Result<PathBuf> {
+        Ok(self.root.join(super::site_path(self, path)?))
+    }
+
     fn lock(&self, name: &str) -> Result<LockFile> {
         let path = self.root.join(format!(".{name}.lock"));
         let started = std::time::Instant::now();
@@ -36,13 +44,24 @@ impl DirTarget {
                 .create_new(true)
                 .open(&path)
             {
-                Ok(_) => return Ok(LockFile(path)),
+                Ok(mut f) => {
+                    use std::io::Write;
+                    // Who holds it, so a lock of a process that died is taken over at once.
+                    let me = staging::run();
+                    let _ = write!(f, "{}.{}.00000000.lock", me.host, me.pid);
+                    return Ok(LockFile(path));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let age = std::fs::metadata(&path)
                         .and_then(|m| m.modified())
                         .ok()
                         .and_then(|t| t.elapsed().ok());
-                    if age.is_some_and(|a| a > STALE_LOCK) {
+                    let holder = std::fs::read_to_string(&path).ok();
+                    let dead = holder
+                        .as_deref()
+                        .and_then(staging::owner)
+                        .is_some_and(|o| staging::abandoned(&o, None));
+                    if dead || age.is_some_and(|a| a > STALE_LOCK) {
                         tracing::warn!("removing {}, left by a run that stopped", path.display());
                         let _ = std::fs::remove_file(&path);
                     } else if started.elapsed() > LOCK_WAIT {
@@ -84,19 +103,22 @@ impl Target for DirTarget {
                 format!("the output folder cannot be created: {e}"),
             )
         })?;
-        let probe = self.root.join(".eventcast-write-check");
-        std::fs::write(&probe, b"ok")
-            .and_then(|_| std::fs::remove_file(&probe))
-            .map_err(|e| {
-                Error::input(
-                    &self.root,
-                    format!("the output folder is not writable: {e}"),
-                )
-            })
+        let staging = self.root.join(STAGING);
+        let probe = self.root.join(staging::run().temp_path("probe"));
+        let written = std::fs::create_dir_all(&staging)
+            .and_then(|_| std::fs::write(&probe, b"ok"))
+            .and_then(|_| std::fs::remove_file(&probe));
+        tidy(&self.root);
+        written.map_err(|e| {
+            Error::input(
+                &self.root,
+                format!("the output folder is not writable: {e}"),
+            )
+        })
     }
 
     async fn read(&self, path: &str) -> Result<Option<Published>> {
-        let file = self.root.join(path);
+        let file = self.file(path)?;
         match std::fs::read(&file) {
             Ok(bytes) => {
                 let version = Version(blake3::hash(&bytes).to_hex().to_string());
@@ -108,17 +130,53 @@ impl Target for DirTarget {
     }
 
     async fn stored_hash(&self, path: &str) -> Result<Option<String>> {
-        hash_file(&self.root.join(path))
+        hash_file(&self.file(path)?)
     }
 
     async fn put(&self, upload: &Upload, _meta: &FileMeta) -> Result<()> {
-        write_atomically(&self.root.join(&upload.path), &upload.payload)
+        write_atomically(&self.root, &self.file(&upload.path)?, &upload.payload)
     }
 
     async fn delete(&self, path: &str) -> Result<()> {
-        let file = self.root.join(path);
+        let file = self.file(path)?;
         match std::fs::remove_file(&file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&file, e)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn temporaries(&self) -> Result<Vec<Temporary>> {
+        let mut out = Vec::new();
+        let staging = self.root.join(STAGING);
+        for e in std::fs::read_dir(&staging).into_iter().flatten().flatten() {
+            out.push(Temporary {
+                name: e.file_name().to_string_lossy().into_owned(),
+                modified: e.metadata().and_then(|m| m.modified()).ok(),
+                handle: e.path().to_string_lossy().into_owned(),
+            });
+        }
+        // Older versions wrote `.<name>.<pid>-<random>.tmp` beside the file.
+        for path in legacy_temporaries(&self.root) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let pid = legacy_pid(&name).unwrap_or(0);
+            out.push(Temporary {
+                name: format!("{}.{pid}.00000000.{name}", staging::run().host),
+                modified: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
+                handle: path.to_string_lossy().into_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn flush(&self) -> Result<()> {
+        tidy(&self.root);
+        Ok(())
+    }
+
+    async fn discard(&self, t: &Temporary) -> Result<()> {
+        let path = Path::new(&t.handle);
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
             _ => Ok(()),
         }
     }
@@ -130,31 +188,38 @@ impl Target for DirTarget {
         _meta: &FileMeta,
         expected: Option<&Version>,
     ) -> Result<Option<Version>> {
+        let file = self.file(path)?;
         let _lock = self.lock(path)?;
-        let now = hash_file(&self.root.join(path))?.map(Version);
+        let now = hash_file(&file)?.map(Version);
         if now.as_ref() != expected {
             return Ok(None);
         }
-        write_atomically(&self.root.join(path), &Payload::Bytes(bytes.to_vec()))?;
+        write_atomically(&self.root, &file, &Payload::Bytes(bytes.to_vec()))?;
         Ok(Some(Version(blake3::hash(bytes).to_hex().to_string())))
     }
 }
 
-fn write_atomically(dest: &Path, payload: &Payload) -> Result<()> {
+/// Write `dest` (a file under `root`) through a temporary in the staging folder.
+fn write_atomically(root: &Path, dest: &Path, payload: &Payload) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let staging = root.join(STAGING);
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let written = match payload {
+    let tmp = root.join(staging::run().temp_path(&name));
+    let write = || match payload {
         Payload::Bytes(b) => std::fs::write(&tmp, b),
         Payload::File(p) => std::fs::copy(p, &tmp).map(|_| ()),
+    };
+    let written = match write() {
+        // Another run removed the empty staging folder meanwhile (see `tidy`).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !staging.exists() => {
+            std::fs::create_dir_all(&staging).and_then(|_| write())
+        }
+        other => other,
     };
     written
         .and_then(|_| std::fs::rename(&tmp, dest))
@@ -164,20 +229,48 @@ fn write_atomically(dest: &Path, payload: &Payload) -> Result<()> {
         })
 }
 
+/// Remove the staging folder if it is empty, so a published folder holds only the site.
+fn tidy(root: &Path) {
+    let _ = std::fs::remove_dir(root.join(STAGING));
+}
+
+/// The process id in an older version's temporary name `.<name>.<pid>-<random>.tmp`.
+pub fn legacy_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, tail) = stem.rsplit_once('.')?;
+    let (pid, random) = tail.split_once('-')?;
+    random.chars().all(|c| c.is_ascii_digit()).then_some(())?;
+    pid.parse().ok()
+}
+
+/// Files below `root` named as older versions named their temporaries.
+pub fn legacy_temporaries(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if e.file_name() != STAGING {
+                    stack.push(p);
+                }
+            } else if legacy_pid(&e.file_name().to_string_lossy()).is_some() {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// Delete a webinar's folder under `root`, once nothing published points into it any more.
 pub fn delete_folder(root: &Path, slug: &str) -> Result<()> {
-    let mut parts = Path::new(slug).components();
-    let single = matches!(
-        (parts.next(), parts.next()),
-        (Some(std::path::Component::Normal(_)), None)
-    );
-    if !single {
-        return Err(Error::input(
+    let name = crate::safe::component(slug).map_err(|e| {
+        Error::input(
             root.join("catalog.json"),
-            format!("\"{slug}\" is not a webinar folder name; refusing to delete it"),
-        ));
-    }
-    let dir = root.join(slug);
+            format!("{e}; refusing to delete it as a webinar folder"),
+        )
+    })?;
+    let dir = root.join(name);
     match std::fs::remove_dir_all(&dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -17,6 +17,7 @@
 
 pub mod dir;
 pub mod s3;
+pub mod staging;
 pub mod webdav;
 
 use std::collections::BTreeMap;
@@ -125,6 +126,15 @@ impl FileMeta {
     }
 }
 
+/// `path` checked to be a relative site path of safe components (no `..`, no absolute
+/// path): every target builds its file names, URLs and keys through this.
+pub fn site_path<'a>(target: &dyn Target, path: &'a str) -> Result<&'a str> {
+    crate::safe::relative_path(path).map_err(|e| Error::Target {
+        target: target.describe(),
+        problem: format!("refusing to write outside the site: {e}"),
+    })
+}
+
 /// A version of a published file as the target tells them apart (an ETag, a content hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version(pub String);
@@ -156,6 +166,17 @@ pub trait Target: Send + Sync {
     async fn put(&self, upload: &Upload, meta: &FileMeta) -> Result<()>;
     /// Delete a published file; one that is not there is fine.
     async fn delete(&self, path: &str) -> Result<()>;
+    /// The temporaries in the target: files in the staging folder (S3: multipart uploads
+    /// in progress), named by the run that made them (see [`staging`]).
+    async fn temporaries(&self) -> Result<Vec<staging::Temporary>>;
+    /// Remove a temporary (S3: abort the upload).
+    async fn discard(&self, temporary: &staging::Temporary) -> Result<()>;
+    /// Write what the target keeps about published files besides the files (WebDAV's
+    /// manifest of content hashes on servers without properties); called before the
+    /// catalog is written and after the feed.
+    async fn flush(&self) -> Result<()> {
+        Ok(())
+    }
     /// Publish `bytes` only if the file is still at `expected` (`None`: must not exist).
     /// Returns the new version, or `None` if someone else changed it first.
     async fn put_if(
@@ -181,13 +202,11 @@ pub fn open(target: &config::Target, out: Option<&Path>) -> Result<Box<dyn Targe
             endpoint,
             prefix,
             path_style,
-        } => Box::new(s3::S3Target::new(
-            bucket,
-            region,
-            endpoint.as_deref(),
-            prefix,
-            *path_style,
-        )?),
+            part_size_mib,
+        } => Box::new(
+            s3::S3Target::new(bucket, region, endpoint.as_deref(), prefix, *path_style)?
+                .with_part_size(*part_size_mib as usize * 1024 * 1024),
+        ),
         config::Target::Webdav { url } => Box::new(webdav::WebdavTarget::new(url)?),
     })
 }
@@ -258,6 +277,9 @@ pub async fn publish(
     site: &(dyn Fn(Catalog) -> Result<Vec<Upload>> + Sync),
     dry_run: bool,
 ) -> Result<PublishReport> {
+    if !dry_run {
+        staging::sweep(target).await;
+    }
     let mut seen: BTreeMap<String, (String, Status)> = BTreeMap::new();
     let mut conflicts = 0;
     for round in 0..MAX_ROUNDS {
@@ -292,6 +314,11 @@ pub async fn publish(
                     continue;
                 }
                 let meta = FileMeta::new(CATALOG, hash.clone());
+                target.flush().await.map_err(|e| Error::Unpublished {
+                    target: target.describe(),
+                    reason: e.detail(),
+                    not_published: files[i..].iter().map(|u| u.path.clone()).collect(),
+                })?;
                 match target
                     .put_if(CATALOG, &bytes, &meta, current.as_ref().map(|p| &p.version))
                     .await
@@ -314,13 +341,16 @@ pub async fn publish(
             if let Err(e) = result {
                 return Err(Error::Unpublished {
                     target: target.describe(),
-                    reason: e.to_string(),
+                    reason: e.detail(),
                     not_published: files[i..].iter().map(|u| u.path.clone()).collect(),
                 });
             }
             if up.path == "feed.xml" {
                 if dry_run {
                     return Ok(report(seen, conflicts, true));
+                }
+                if let Err(e) = target.flush().await {
+                    tracing::warn!("{e}");
                 }
                 // A run that committed a newer catalog may have written its feed before ours.
                 let now = target.read(CATALOG).await?.map(|p| p.version);
@@ -494,6 +524,76 @@ mod tests {
         assert_eq!(
             FileMeta::new("w/talk-1.mp4", String::new()).content_type,
             "video/mp4"
+        );
+    }
+
+    /// A target whose every upload fails as a server's refusal would.
+    struct Refusing;
+
+    #[async_trait::async_trait]
+    impl Target for Refusing {
+        fn describe(&self) -> String {
+            "http://dav.example/site/".into()
+        }
+        async fn check(&self) -> Result<()> {
+            Ok(())
+        }
+        async fn read(&self, _: &str) -> Result<Option<Published>> {
+            Ok(None)
+        }
+        async fn stored_hash(&self, _: &str) -> Result<Option<String>> {
+            Ok(None)
+        }
+        async fn put(&self, u: &Upload, _: &FileMeta) -> Result<()> {
+            Err(Error::Remote {
+                target: self.describe(),
+                message: format!("LOCK {}: the server answered 405", u.path),
+            })
+        }
+        async fn delete(&self, _: &str) -> Result<()> {
+            Ok(())
+        }
+        async fn temporaries(&self) -> Result<Vec<staging::Temporary>> {
+            Ok(Vec::new())
+        }
+        async fn discard(&self, _: &staging::Temporary) -> Result<()> {
+            Ok(())
+        }
+        async fn put_if(
+            &self,
+            _: &str,
+            _: &[u8],
+            _: &FileMeta,
+            _: Option<&Version>,
+        ) -> Result<Option<Version>> {
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn a_failed_publish_names_its_target_once() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let media = vec![Upload {
+            path: "w/talk-1.mp3".into(),
+            payload: Payload::Bytes(b"x".to_vec()),
+        }];
+        let site = |_: Catalog| -> Result<Vec<Upload>> { Ok(Vec::new()) };
+        let err = rt
+            .block_on(publish(&Refusing, media, &site, false))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err.matches("publish target http://dav.example/site/")
+                .count(),
+            1,
+            "{err}"
+        );
+        assert!(
+            err.contains("LOCK w/talk-1.mp3: the server answered 405"),
+            "{err}"
         );
     }
 

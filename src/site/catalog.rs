@@ -24,8 +24,14 @@ pub struct Catalog {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Webinar {
-    /// Folder name at the site root: date + title.
+    /// Folder name at the site root: date + title (cut after 60 characters, so two
+    /// webinars can share one; a catalog never holds two webinars with the same slug).
     pub slug: String,
+    /// Which webinar this is: a hash of its date and whole title (see [`identity`]). Only
+    /// the same webinar replaces an entry; catalogs of older versions have none, and theirs
+    /// is derived from the date and title they stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<String>,
@@ -55,7 +61,7 @@ pub struct Webinar {
 /// One transcript cue, attributed to a person named in the agenda where possible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cue {
-    /// Seconds from the start of the whole-webinar episode.
+    /// Seconds from the start of the whole-webinar episode, in whole milliseconds ([`ms`]).
     pub start: f64,
     pub end: f64,
     pub speaker: String,
@@ -127,6 +133,57 @@ pub fn feed_guid(feed_url: &str) -> String {
     uuid::Uuid::new_v5(&PODCAST_NAMESPACE, bare.as_bytes()).to_string()
 }
 
+/// `seconds` rounded to whole milliseconds, the one unit the catalog stores times in: a
+/// time computed afresh and the same time read back from a saved plan differ in their last
+/// binary digits (9.524999999999999 and 9.525000000000002), and a catalog that changes
+/// with them is rewritten by runs that change nothing.
+pub fn ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// A webinar's identity: its date and whole title, hashed (the slug is cut short and
+/// folded to ASCII, so two webinars can share one).
+pub fn identity(date: &str, title: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(date.as_bytes());
+    h.update(b"\0");
+    h.update(title.as_bytes());
+    h.finalize().to_hex()[..20].to_string()
+}
+
+impl Webinar {
+    /// The stored identity, or the one an entry of an older catalog has by its date and title.
+    pub fn identity(&self) -> String {
+        self.identity
+            .clone()
+            .unwrap_or_else(|| identity(&self.date, &self.title))
+    }
+}
+
+/// Two different webinars would be published under one slug (folder): the published one
+/// would be replaced and its files overwritten.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlugTaken {
+    pub slug: String,
+    /// "title" (date) of the webinar published there.
+    pub published: String,
+    /// "title" (date) of the one that would replace it.
+    pub incoming: String,
+}
+
+impl std::fmt::Display for SlugTaken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "webinar {} would be published as {}, the folder of another published webinar, {}: \
+             a slug is the date and the first 60 characters of the title. Make the titles differ \
+             in their beginning (or correct the date), or take the published one out first with \
+             `eventcast remove {}`",
+            self.incoming, self.slug, self.published, self.slug
+        )
+    }
+}
+
 pub fn guid(slug: &str, episode_id: &str) -> String {
     uuid::Uuid::new_v5(&GUID_NAMESPACE, format!("{slug}/{episode_id}").as_bytes()).to_string()
 }
@@ -136,16 +193,38 @@ impl Catalog {
         serde_json::from_str(text)
     }
 
+    /// The catalog as published; text direction controls (kept by catalogs of older
+    /// versions) are dropped from every string.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a catalog always serialises")
+        let json = serde_json::to_string_pretty(self).expect("a catalog always serialises");
+        // serde_json writes them raw (never as \u escapes), and only inside strings.
+        crate::safe::strip_bidi(&json).into_owned()
     }
 
-    /// Add or replace a webinar (matched by slug), keeping the list newest first.
-    pub fn upsert(&mut self, webinar: Webinar) {
+    /// Whether `webinar` may take its slug: it is free, or held by the same webinar.
+    pub fn check_slug(&self, webinar: &Webinar) -> Result<(), SlugTaken> {
+        match self.webinars.iter().find(|w| w.slug == webinar.slug) {
+            Some(w) if w.identity() != webinar.identity() => {
+                let name = |w: &Webinar| format!("\"{}\" ({})", w.title, w.date);
+                Err(SlugTaken {
+                    slug: webinar.slug.clone(),
+                    published: name(w),
+                    incoming: name(webinar),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Add a webinar, or replace the same webinar's entry (same slug and identity), keeping
+    /// the list newest first. Another webinar with the same slug is an error, never replaced.
+    pub fn upsert(&mut self, webinar: Webinar) -> Result<(), SlugTaken> {
+        self.check_slug(&webinar)?;
         self.webinars.retain(|w| w.slug != webinar.slug);
         self.webinars.push(webinar);
         self.webinars
             .sort_by(|a, b| (&b.date, &b.time, &b.slug).cmp(&(&a.date, &a.time, &a.slug)));
+        Ok(())
     }
 
     /// Take a webinar out of the catalog, returning it; `None` when no webinar has `slug`.
@@ -158,6 +237,27 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slug_is_taken_only_by_the_same_webinar_and_old_catalogs_keep_working() {
+        // A catalog written before identities were stored.
+        let old = r#"{"webinars": [{"slug": "2026-01-10-a", "title": "A long title, first",
+            "date": "2026-01-10", "language": "es", "description": "", "speakers": [],
+            "chapters": [], "episodes": []}]}"#;
+        let mut c = Catalog::from_json(old).unwrap();
+        let mut same = c.webinars[0].clone();
+        same.identity = Some(identity("2026-01-10", "A long title, first"));
+        same.description = "new".into();
+        c.upsert(same).unwrap();
+        assert_eq!(c.webinars.len(), 1);
+        assert_eq!(c.webinars[0].description, "new");
+        let mut other = c.webinars[0].clone();
+        other.title = "A long title, second".into();
+        other.identity = Some(identity("2026-01-10", "A long title, second"));
+        let err = c.upsert(other).unwrap_err().to_string();
+        assert!(err.contains("first") && err.contains("second"), "{err}");
+        assert_eq!(c.webinars[0].description, "new");
+    }
 
     #[test]
     fn feed_guid_follows_the_podcasting_2_0_rule() {

@@ -151,6 +151,30 @@ pub fn check(site: &Site) -> Vec<String> {
     problems
 }
 
+/// Temporary files in a published folder: what a run writes before moving it into place
+/// (see `publish::staging`), and older versions' `.<name>.<pid>-<n>.tmp`. A web server
+/// would serve them; the next publish removes those of runs that stopped.
+pub fn temporaries(root: &Path) -> Vec<String> {
+    let staging = crate::publish::staging::STAGING;
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(staging))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    found.extend(crate::publish::dir::legacy_temporaries(root));
+    found.sort();
+    found
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: a temporary file left by a run that stopped (or being written by one running now); publishing again removes it",
+                p.strip_prefix(root).unwrap_or(p).display()
+            )
+        })
+        .collect()
+}
+
 /// Video clips and posters the catalog lists (they are not in the feed) must be there, with
 /// the size and type it records.
 fn check_videos(site: &Site, catalog: &super::catalog::Catalog, problems: &mut Vec<String>) {
@@ -207,7 +231,13 @@ fn site_path(url: &str, base: &str) -> Option<String> {
     })
 }
 
-/// Checks the feed and returns the site's base URL (the channel's `link`).
+/// The site's base URL from the channel's `link` (the index page, or its folder).
+fn site_base(link: &str) -> String {
+    let folder = link.strip_suffix("index.html").unwrap_or(link);
+    format!("{}/", folder.trim_end_matches('/'))
+}
+
+/// Checks the feed and returns the site's base URL (from the channel's `link`).
 fn check_feed(site: &Site, bytes: &[u8], problems: &mut Vec<String>) -> Option<String> {
     let mut bad = |m: String| problems.push(format!("feed.xml: {m}"));
     let text = match std::str::from_utf8(bytes) {
@@ -237,7 +267,7 @@ fn check_feed(site: &Site, bytes: &[u8], problems: &mut Vec<String>) -> Option<S
             bad(format!("channel: <{name}> is missing or empty"));
         }
     }
-    let base = text_of(el(ch, None, "link")).map(|l| format!("{}/", l.trim_end_matches('/')));
+    let base = text_of(el(ch, None, "link")).map(|l| site_base(&l));
     let base_str = base.clone().unwrap_or_default();
     if text_of(el(ch, Some(ITUNES), "author")).is_none() {
         bad("channel: <itunes:author> is missing".into());
@@ -342,6 +372,14 @@ fn check_feed(site: &Site, bytes: &[u8], problems: &mut Vec<String>) -> Option<S
                 }
             }
         }
+        match text_of(el(item, None, "link")) {
+            None => bad("<link> is missing".into()),
+            Some(l) => {
+                if !site_path(&l, &base_str).is_some_and(|p| site.exists(&p)) {
+                    bad(format!("<link> {l} is not a page of this site"));
+                }
+            }
+        }
         match text_of(el(item, None, "pubDate")) {
             Some(d) if jiff::fmt::rfc2822::parse(&d).is_ok() => {}
             other => bad(format!("<pubDate> is not an RFC 2822 date: {other:?}")),
@@ -437,6 +475,91 @@ fn check_feed(site: &Site, bytes: &[u8], problems: &mut Vec<String>) -> Option<S
         }
     }
     base
+}
+
+/// Every URL the feed gives readers and apps: the site's page, item pages, enclosures,
+/// artwork, chapters and transcripts, each once, in feed order.
+fn feed_urls(feed: &str) -> Vec<String> {
+    let Ok(doc) = Document::parse(feed) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let (ns, name) = (n.tag_name().namespace(), n.tag_name().name());
+        let url = match (ns, name) {
+            (None, "link") => text_of(Some(n)),
+            (None, "enclosure") | (Some(PODCAST), "chapters" | "transcript") => {
+                n.attribute("url").map(str::to_string)
+            }
+            (Some(ITUNES), "image") | (Some(ATOM), "link") => {
+                n.attribute("href").map(str::to_string)
+            }
+            _ => None,
+        };
+        if let Some(u) = url.filter(|u| !out.contains(u)) {
+            out.push(u);
+        }
+    }
+    out
+}
+
+/// What fetching the feed's URLs from the web found.
+pub struct Online {
+    /// URLs the server does not serve, with what it answered.
+    pub problems: Vec<String>,
+    /// Why nothing was fetched (the site's address cannot be reached from here), if so.
+    pub skipped: Option<String>,
+}
+
+/// Fetch every URL the published feed in `root` links to, when the site's address can be
+/// reached from here: a file can be in the folder and still not be served (a folder URL on
+/// a server that adds no index.html, a path the server maps elsewhere).
+pub async fn check_online(root: &Path) -> Online {
+    let mut online = Online {
+        problems: Vec::new(),
+        skipped: None,
+    };
+    let Ok(feed) = std::fs::read_to_string(root.join("feed.xml")) else {
+        online.skipped = Some("no feed.xml".into());
+        return online;
+    };
+    let urls = feed_urls(&feed);
+    let client = match reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            online.skipped = Some(format!("no HTTP client: {e}"));
+            return online;
+        }
+    };
+    for (i, url) in urls.iter().enumerate() {
+        let answer = match client.head(url).send().await {
+            Ok(r) if matches!(r.status().as_u16(), 405 | 501) => client.get(url).send().await,
+            other => other,
+        };
+        match answer {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => online.problems.push(format!(
+                "feed.xml: {url} answers {} on the web server{}",
+                r.status(),
+                if url.split('#').next().is_some_and(|u| u.ends_with('/')) {
+                    " (a folder URL: the server must serve its index.html, or set `site.pretty_urls = false`)"
+                } else {
+                    ""
+                }
+            )),
+            // The first URL cannot be reached: the site is not served where this runs.
+            Err(e) if i == 0 => {
+                online.skipped = Some(format!("{url} cannot be reached from here ({e})"));
+                return online;
+            }
+            Err(e) => online.problems.push(format!("feed.xml: {url} cannot be fetched: {e}")),
+        }
+    }
+    online
 }
 
 /// The MIME type an enclosure with this file name must declare.

@@ -41,10 +41,11 @@ pub struct SiteFile {
     pub contents: Vec<u8>,
 }
 
-/// Escape text for XML: the five entities, and control characters XML 1.0 forbids removed.
+/// Escape text for XML: the five entities, and control characters XML 1.0 forbids removed,
+/// as are text direction controls (a catalog published by an older version may hold them).
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::safe::strip_bidi(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -71,6 +72,7 @@ fn load_templates(dir: Option<&Path>) -> Result<Templates> {
     html.set_strict_mode(true);
     xml.set_strict_mode(true);
     xml.register_escape_fn(xml_escape);
+    html.register_escape_fn(|s| handlebars::html_escape(&crate::safe::strip_bidi(s)));
     let mut css = String::new();
     for (name, builtin) in BUILTIN {
         let (text, origin) = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
@@ -151,6 +153,10 @@ fn person_view(p: &Person, host: bool) -> serde_json::Value {
 #[derive(Serialize)]
 struct Urls {
     base: String,
+    /// The index page: `base` + "index.html" (`base` with `site.pretty_urls`).
+    home: String,
+    /// What a page's URL ends with after its folder: "index.html", or "" for pretty URLs.
+    page: &'static str,
     feed: String,
     image: Option<String>,
 }
@@ -192,7 +198,7 @@ fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
 fn chapters_json(chapters: &[Chapter]) -> String {
     let list: Vec<_> = chapters
         .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": c.title}))
+        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.title)}))
         .collect();
     serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
         .expect("chapters serialise")
@@ -213,7 +219,8 @@ fn episode_cues(w: &Webinar, e: &CatalogEpisode) -> Vec<Cue> {
 }
 
 fn vtt_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    crate::safe::strip_bidi(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace("-->", "--&gt;")
@@ -381,7 +388,8 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         "audio_url": whole.map(|e| e["url"].clone()).unwrap_or(json!(null)),
         "audio_file": whole.map(|e| e["file"].clone()).unwrap_or(json!(null)),
         "transcript": turns(&w.transcript),
-        "page_url": format!("{}{}/", urls.base, w.slug),
+        // A file, not a folder: a server need not add index.html by itself.
+        "page_url": format!("{}{}/{}", urls.base, w.slug, urls.page),
     })
 }
 
@@ -392,7 +400,14 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
     let templates = load_templates(config.site.templates.as_deref())?;
     let base = config.base_url();
     let image_name = artwork_name(config);
+    let page = if config.site.pretty_urls {
+        ""
+    } else {
+        "index.html"
+    };
     let urls = Urls {
+        home: format!("{base}{page}"),
+        page,
         base: base.clone(),
         feed: format!("{base}feed.xml"),
         image: image_name.as_ref().map(|n| format!("{base}{n}")),
