@@ -1,0 +1,126 @@
+//! The event-page corpus: every page in `tests/fixtures/events/` is imported and compared,
+//! field by field, with the `.agenda.toml` beside it, written by a person reading the page.
+//!
+//! The pages are shaped the way organisations publish them (CMS event plugins, a ticketing
+//! site, JSON-LD only, microdata, Markdown tables, numbered programmes, clock times, four
+//! languages). A field the importer still gets wrong is listed in [`KNOWN_WRONG`]: the test
+//! fails if any other field differs, and also if a listed field has become right, so the
+//! list is always the honest state of the importer.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use eventcast::ingest::Agenda;
+use serde_json::Value;
+
+/// (page, field) pairs that come out different from what the page says.
+const KNOWN_WRONG: &[(&str, &str)] = &[
+    // "Sistema de Aguas de la Ciudad de México": the city is named after "Ciudad de", and
+    // "Ciudad de" is also how organisations introduce any city ("Ciudad de Bogotá").
+    ("agua-y-ciudad-2025-02-06.html", "items[1].speakers[0].city"),
+    // Only an offset (-03:00) and no city or zone name: a fixed zone (Etc/GMT+3) is right
+    // for the time, but the page's country is not read to name America/Sao_Paulo.
+    ("resiliencia-2022-09-27.html", "timezone"),
+];
+
+fn corpus() -> Vec<(PathBuf, PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".agenda.toml") {
+            continue;
+        }
+        let stem = name.rsplit_once('.').unwrap().0;
+        let expected = dir.join(format!("{stem}.agenda.toml"));
+        assert!(
+            expected.exists(),
+            "{name} has no {stem}.agenda.toml beside it"
+        );
+        pages.push((path, expected));
+    }
+    pages.sort();
+    pages
+}
+
+/// Every leaf of `v` by its path (`items[2].speakers[0].city`).
+fn flatten(v: &Value, path: &str, out: &mut BTreeMap<String, String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                flatten(x, &p, out);
+            }
+        }
+        Value::Array(a) => {
+            if a.is_empty() {
+                out.insert(path.to_string(), "[]".into());
+            }
+            for (i, x) in a.iter().enumerate() {
+                flatten(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        other => {
+            out.insert(path.to_string(), other.to_string());
+        }
+    }
+}
+
+/// The fields where `got` and `want` differ, with both values.
+fn differences(got: &Agenda, want: &Agenda) -> BTreeMap<String, (String, String)> {
+    let (mut g, mut w) = (BTreeMap::new(), BTreeMap::new());
+    flatten(&serde_json::to_value(got).unwrap(), "", &mut g);
+    flatten(&serde_json::to_value(want).unwrap(), "", &mut w);
+    let mut out = BTreeMap::new();
+    for key in g.keys().chain(w.keys()) {
+        let (a, b) = (g.get(key), w.get(key));
+        if a != b {
+            let show = |x: Option<&String>| x.cloned().unwrap_or_else(|| "(absent)".into());
+            out.insert(key.clone(), (show(a), show(b)));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_page_gives_the_agenda_a_reader_sees() {
+    let pages = corpus();
+    assert!(pages.len() >= 12, "the corpus has {} pages", pages.len());
+    let mut report = String::new();
+    for (page, expected) in &pages {
+        let name = page.file_name().unwrap().to_str().unwrap();
+        let want = Agenda::load(expected).unwrap_or_else(|e| panic!("{e}"));
+        let got = match Agenda::load(page) {
+            Ok(a) => a,
+            Err(e) => {
+                report.push_str(&format!("\n{name}: not imported: {e}\n"));
+                continue;
+            }
+        };
+        let diffs = differences(&got, &want);
+        let known: Vec<&str> = KNOWN_WRONG
+            .iter()
+            .filter(|(p, _)| *p == name)
+            .map(|(_, f)| *f)
+            .collect();
+        for (field, (g, w)) in &diffs {
+            if !known.contains(&field.as_str()) {
+                report.push_str(&format!("\n{name}: {field}\n   got:  {g}\n   want: {w}\n"));
+            }
+        }
+        for field in known {
+            if !diffs.contains_key(field) {
+                report.push_str(&format!(
+                    "\n{name}: {field} is listed in KNOWN_WRONG but now comes out right: \
+                     remove it from the list\n"
+                ));
+            }
+        }
+    }
+    assert!(report.is_empty(), "{report}");
+}
