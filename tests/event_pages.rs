@@ -7,6 +7,8 @@
 //! fails if any other field differs, and also if a listed field has become right, so the
 //! list is always the honest state of the importer.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -123,4 +125,33 @@ fn every_page_gives_the_agenda_a_reader_sees() {
         }
     }
     assert!(report.is_empty(), "{report}");
+}
+
+#[test]
+fn agenda_import_prints_the_agenda_lines_that_gave_nothing_as_comments() {
+    let page = common::fixture("events/saneamento-periferias-2023-06-15.md");
+    let out = common::run(&["agenda", "import", page.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let comments: Vec<&str> = stdout.lines().filter(|l| l.starts_with('#')).collect();
+    assert_eq!(
+        comments[1..],
+        [
+            "# These lines of the page's agenda gave nothing; add what they say by hand:",
+            "#   line 21: (horários sujeitos a alteração)",
+        ],
+        "{stdout}"
+    );
+    let printed = Agenda::from_toml(&stdout, Path::new("printed.toml")).expect("it parses");
+    let expected = common::fixture("events/saneamento-periferias-2023-06-15.agenda.toml");
+    assert_eq!(printed, Agenda::load(&expected).unwrap());
+
+    let seed = common::fixture("events/learning-from-cities-2021-06-29.md");
+    let out = common::run(&["agenda", "import", seed.to_str().unwrap()]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with('#')).count(),
+        1,
+        "{stdout}"
+    );
 }

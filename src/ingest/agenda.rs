@@ -110,17 +110,24 @@ impl Agenda {
     /// Read an agenda in either form: `.toml` is the structured form, anything else
     /// (`.md`, `.html`, `.txt`) is read as a published event page.
     pub fn load(path: &Path) -> Result<Agenda> {
+        Agenda::load_reviewed(path).map(|(agenda, _)| agenda)
+    }
+
+    /// [`Agenda::load`], with the lines of an event page's agenda that gave nothing, as
+    /// (line number, text), for the reviewer (none for `agenda.toml`).
+    pub fn load_reviewed(path: &Path) -> Result<(Agenda, Vec<(usize, String)>)> {
         let text = crate::error::read_text(path)?;
         let is_toml = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-        let agenda = if is_toml {
-            Agenda::from_toml(&text, path)?
+        let (agenda, unread) = if is_toml {
+            (Agenda::from_toml(&text, path)?, Vec::new())
         } else {
-            super::event_page::import(&text, path)?
+            let imported = super::event_page::read(&text, path)?;
+            (imported.agenda, imported.unread)
         };
         agenda.validate(path)?;
-        Ok(agenda)
+        Ok((agenda, unread))
     }
 
     pub fn from_toml(text: &str, path: &Path) -> Result<Agenda> {
