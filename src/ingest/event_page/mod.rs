@@ -189,8 +189,15 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
     if description.is_empty() {
         description = describe(&data_lines);
     }
-    let series = (title.split_once(':').map(|(s, _)| s.trim().to_string()))
-        .filter(|s| s.split_whitespace().count() >= 2 && fold(&description).contains(&fold(s)));
+    // "Series: Title", when the description calls the first part a series ("the series
+    // Learning from cities", "el ciclo Aprender de las ciudades").
+    let series = (title.split_once(':').map(|(s, _)| s.trim().to_string())).filter(|s| {
+        let named = |word: &str| fold(&description).contains(&format!("{word} {}", fold(s)));
+        s.split_whitespace().count() >= 2
+            && ["series", "serie", "ciclo", "cycle", "ciclo de webinars"]
+                .iter()
+                .any(|w| named(w))
+    });
     let language = (data.language.clone())
         .or_else(|| stated_language(lines))
         .or_else(|| {
@@ -305,19 +312,23 @@ fn items(
     items
 }
 
-/// The zone the page states; else the organiser's town if its offset matches the
-/// structured start's; else that offset as a fixed zone.
+/// The zone the page states (the first that agrees with the structured start's offset,
+/// when a page names several); else the organiser's town if its offset matches; else that
+/// offset as a fixed zone.
 fn zone(page: &PageText, data: &Structured, data_lines: &[Line]) -> Option<String> {
     let all: Vec<Line> = page.lines.iter().chain(data_lines).cloned().collect();
-    if let Some(z) = when::zone_hint(&all) {
-        return Some(z);
-    }
+    let hints = when::zone_hints(&all);
     let stamp = data.start.or_else(|| {
         (page.datetimes.iter()).find_map(|(_, v)| Stamp::parse(v).filter(|s| s.time.is_some()))
-    })?;
-    let offset = stamp.offset?;
+    });
+    let offset = stamp.and_then(|s| Some((s.date, s.offset?)));
+    let agrees = |z: &String| offset.is_none_or(|(d, o)| o == 0 || when::zone_has_offset(z, d, o));
+    if let Some(z) = hints.iter().find(|z| agrees(z)).or(hints.first()) {
+        return Some(z.clone());
+    }
+    let (date, offset) = offset?;
     if let Some(z) = data.locality.as_deref().and_then(when::city_zone) {
-        if when::zone_has_offset(z, stamp.date, offset) {
+        if when::zone_has_offset(z, date, offset) {
             return Some(z.to_string());
         }
     }

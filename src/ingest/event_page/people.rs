@@ -166,6 +166,16 @@ pub fn person(text: &str) -> Option<Found> {
     } else if !rest.is_empty() {
         leftover = Some(rest.to_string());
     }
+    // "Name, role, Organisation (moderator)"
+    if let Some(open) = details.trim_end().rfind('(') {
+        let tail = details.trim_end()[open..].to_string();
+        if parenthesised(&tail)
+            .is_some_and(|(inner, after)| is_moderator_word(inner) && after.is_empty())
+        {
+            moderator = true;
+            details.truncate(open);
+        }
+    }
     let mut kept = Vec::new();
     for w in details.split_whitespace() {
         let handle = w
@@ -335,7 +345,9 @@ pub fn fill_details(p: &mut Person, details: &str, dash_form: bool, after_modera
         [one] => {
             let at = one.split_once(" at ").filter(no_comma);
             let of = one.split_once(" of ").filter(no_comma);
-            if let Some((role, org)) = at {
+            if let Some((role, org)) = role_of_organisation(one) {
+                (p.role, p.organisation) = (Some(role), Some(org));
+            } else if let Some((role, org)) = at {
                 (p.role, p.organisation) = (nonempty(role), nonempty(org));
             } else if has_organisation_word(one) || after_moderator {
                 p.organisation = nonempty(one);
@@ -359,6 +371,32 @@ pub fn fill_details(p: &mut Person, details: &str, dash_form: bool, after_modera
     p.city = city_seg
         .and_then(|c| nonempty(&c))
         .or_else(|| p.organisation.as_deref().and_then(city_in));
+}
+
+/// "gerente de la Empresa Pública ...", "investigadora del Instituto ...": a role, then a
+/// linking word and a capitalised organisation word, split into (role, organisation).
+fn role_of_organisation(s: &str) -> Option<(String, String)> {
+    let w: Vec<&str> = s.split_whitespace().collect();
+    for i in 1..w.len() {
+        let org_word = capitalised(w[i]) && listed(ORGANISATION_WORDS, &fold(w[i]));
+        if !org_word {
+            continue;
+        }
+        let mut cut = i;
+        while cut > 1
+            && listed(
+                "de|del|la|el|do|da|du|des|of|the|at|en|em|au|na|no",
+                &fold(w[cut - 1]),
+            )
+        {
+            cut -= 1;
+        }
+        if cut < i && cut >= 1 {
+            return Some((w[..cut].join(" "), w[i..].join(" ")));
+        }
+        return None;
+    }
+    None
 }
 
 /// The city an organisation is named after: "Intendencia de Montevideo" -> "Montevideo",

@@ -206,7 +206,42 @@ struct Run {
     lines: Vec<(usize, String, Shape)>,
 }
 
+/// Whether `l` is only a clock time or range ("17:00", "**9:00–9:05**").
+fn only_time(l: &str) -> bool {
+    let l = unbold_time(l);
+    times_at(l.trim()).is_some_and(|(_, _, used)| {
+        l.trim()[used..]
+            .trim_matches(|c: char| c.is_whitespace() || "h.:*".contains(c))
+            .is_empty()
+    })
+}
+
+/// `lines` with a line that is only a time joined to the line after it (`<dt>17:00</dt>
+/// <dd>Bienvenida</dd>`, a time in its own table-less column).
+fn join_times(lines: &[Line]) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (n, l) = &lines[i];
+        let next = lines
+            .get(i + 1)
+            .filter(|(_, x)| !x.is_empty() && heading(x).is_none() && shape(x).is_none());
+        match next {
+            Some((_, x)) if only_time(l) && bullet(l).is_none() => {
+                out.push((*n, format!("{} {x}", unbold_time(l).trim())));
+                i += 2;
+            }
+            _ => {
+                out.push((*n, l.clone()));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 fn runs(lines: &[Line]) -> Vec<Run> {
+    let lines = &join_times(lines);
     let mut out = Vec::new();
     let mut i = 0;
     let mut after_heading = false;
@@ -672,6 +707,27 @@ fn read_part(
                     add_found(e, found, moderator, titles);
                     return;
                 }
+            }
+        }
+    }
+    // "Title (Name, Organisation)", "Title (moderator: Name)"; not "Name (Role, Org)".
+    let trailing = part
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|p| p.rfind(" ("));
+    if let Some(open) = trailing.filter(|_| leading_name(&part.replace("**", "")).is_none()) {
+        let inner = &part.trim_end()[open + 2..part.trim_end().len() - 1];
+        let inner = inner.replace("**", "");
+        let (moderator, names) = match label(&inner) {
+            Some((m, rest)) => (m, rest.to_string()),
+            None => (false, inner.clone()),
+        };
+        if leading_name(&names).is_some() {
+            let found = people(&names);
+            if !found.is_empty() {
+                titles.push(part[..open].to_string());
+                add_found(e, found, moderator, titles);
+                return;
             }
         }
     }

@@ -372,6 +372,8 @@ pub fn html_lines(html: &str) -> PageText {
                 }
                 push(out, " |", line);
             }
+            // A definition list is one block: a `<dt>` time and its `<dd>` stay together.
+            "dt" | "dd" if in_cell == 0 => brk(out, false),
             _ if listed(BLOCKS, &name) && in_cell > 0 => push(out, " ", line),
             _ if listed(BLOCKS, &name) => brk(out, in_li == 0),
             _ => {}

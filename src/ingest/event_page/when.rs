@@ -366,9 +366,15 @@ pub fn city_zone(text: &str) -> Option<&'static str> {
         .map(|(_, zone)| *zone)
 }
 
-/// The time zone a page states: a city's time ("heure de Paris") anywhere, or an
-/// abbreviation or a `GMT-5`/`UTC+2` offset on a line that has a clock time.
-pub fn zone_hint(lines: &[Line]) -> Option<String> {
+/// The time zones a page states, in page order: a city's time ("heure de Paris")
+/// anywhere, or an abbreviation or a `GMT-5`/`UTC+2` offset on a line that has a clock time.
+pub fn zone_hints(lines: &[Line]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut found = |z: String| {
+        if !out.contains(&z) {
+            out.push(z);
+        }
+    };
     for (_, l) in lines {
         let w = words(l);
         let folded = w.join(" ");
@@ -386,7 +392,7 @@ pub fn zone_hint(lines: &[Line]) -> Option<String> {
                     .iter()
                     .any(|p| format!(" {folded} ").contains(&format!(" {p} ")))
                 {
-                    return Some(zone.to_string());
+                    found(zone.to_string());
                 }
             }
         }
@@ -408,7 +414,7 @@ pub fn zone_hint(lines: &[Line]) -> Option<String> {
                 let (h, m) = digits.split_once(':').unwrap_or((digits, "0"));
                 if let (Ok(h), Ok(m)) = (h.parse::<i32>(), m.parse::<i32>()) {
                     if let Some(z) = offset_zone(sign * (h * 3600 + m * 60)) {
-                        return Some(z);
+                        found(z);
                     }
                 }
             }
@@ -416,11 +422,11 @@ pub fn zone_hint(lines: &[Line]) -> Option<String> {
                 .split_whitespace()
                 .find_map(|e| e.strip_prefix(t)?.strip_prefix('='));
             if let Some(z) = zone {
-                return Some(z.to_string());
+                found(z.to_string());
             }
         }
     }
-    None
+    out
 }
 
 /// Whether `l` says when the event is (a date or a clock time) rather than what it is.
