@@ -75,7 +75,8 @@ pub const ORGANISATION_WORDS: &str = "authority|assembly|association|asociacion|
     stadt|commission|comision|society|sociedad|sociedade|trust|alliance|alianza|coalition|\
     consortium|secretariat|union|unies|group|grupo|groupe|lab|laboratorio|laboratoire|\
     services|servicios|servicos|sistema|system|federation|federacion|cooperation|programme|\
-    nations|unidas|unido|ong|ngo|inc|ltd|gmbh|sa";
+    nations|unidas|unido|ong|ngo|inc|ltd|gmbh|sa|metropolitano|metropolitain|directorio|\
+    diretorio|directorate|direccion|direcao|empresa|corporation|corporacion|council|ltda|sl|sas|spa|bv|ag|plc|llc";
 
 /// Labels that announce the moderator ("Moderator:", "Modera:", "Animé par").
 pub const MODERATOR_WORDS: &str = "moderator|moderators|moderadora|moderador|moderadoras|\
@@ -205,11 +206,17 @@ pub fn listed(list: &str, word: &str) -> bool {
 /// Whether the folded words `w` (see [`super::text::words`]) contain one of `list`'s
 /// entries as whole words, in order.
 pub fn mentions(list: &str, w: &[String]) -> bool {
+    // "questions-réponses" also reads as "questions", "réponses".
+    let split: Vec<String> = w
+        .iter()
+        .flat_map(|x| x.split('-').map(String::from))
+        .collect();
+    let has = |w: &[String], e: &[String]| {
+        w.windows(e.len())
+            .any(|win| win.iter().zip(e).all(|(a, b)| a == b))
+    };
     list.split('|')
         .map(super::text::words)
         .filter(|e| !e.is_empty())
-        .any(|e| {
-            w.windows(e.len())
-                .any(|win| win.iter().zip(&e).all(|(a, b)| a == b))
-        })
+        .any(|e| has(w, &e) || has(&split, &e))
 }

@@ -115,6 +115,15 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
             dir.add(&p);
         }
     }
+    // People described in a list of speakers ("- **Name**, Role, Organisation"); one marked
+    // "(moderator)" there is the moderator.
+    let mut listed_moderator = None;
+    for found in lines.iter().filter_map(|(_, l)| described_person(l)) {
+        dir.add(&found.person);
+        if found.moderator {
+            listed_moderator = listed_moderator.or(Some(found.person));
+        }
+    }
     // The moderator named by a label; "hosted by" only when nothing better names one.
     let mut moderator: Option<Person> = None;
     let mut host: Option<Person> = None;
@@ -132,6 +141,7 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
             moderator = moderator.or(found);
         }
     }
+    let mut moderator = moderator.or(listed_moderator);
     if let Some(m) = &moderator {
         dir.add(m);
     }
@@ -158,15 +168,20 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
     }
 
     // When: structured data, else the page's `<time>` or first date, and the times near it.
-    let zone = zone(&page, &data, &data_lines);
+    let dated = match data.start {
+        Some(_) => None,
+        None => Some(date_line(&page, path)?),
+    };
+    let stamp = data.start.or(dated.and_then(|(_, s)| s));
+    let zone = zone(&page, stamp, data.locality.as_deref(), &data_lines);
     let (mut date, mut start) = (None, None);
     if let Some(s) = data.start {
         let (d, t) = s.local(zone.as_deref());
         (date, start) = (Some(d.to_string()), t);
     }
     let mut end = data.end.and_then(|s| s.local(zone.as_deref()).1);
-    if date.is_none() {
-        let (d, t, e) = visible_when(&page, zone.as_deref(), path)?;
+    if let Some((at, stamp)) = dated {
+        let (d, t, e) = visible_when(&page.lines, at, stamp, zone.as_deref(), path)?;
         (date, start, end) = (Some(d), t.or(start), end.or(e));
     }
     let start = start.or_else(|| entries.first().and_then(|e| e.start));
@@ -224,6 +239,22 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
     };
     agenda.validate(path)?;
     Ok(Imported { agenda, unread })
+}
+
+/// A person a line describes: a bullet that starts with a name followed by details, or a
+/// line that starts with a bold name followed by details.
+fn described_person(l: &str) -> Option<people::Found> {
+    let (text, is_bullet) = match bullet(l) {
+        Some(b) => (b, true),
+        None => (l, false),
+    };
+    if !(is_bullet || text.starts_with("**")) {
+        return None;
+    }
+    let found = person(&clean_inline(text))?;
+    let p = &found.person;
+    let described = p.role.is_some() || p.organisation.is_some() || p.country.is_some();
+    (described && found.rest.is_none()).then_some(found)
 }
 
 /// The programme from structured `subEvent`s, for pages that show none.
@@ -312,22 +343,24 @@ fn items(
     items
 }
 
-/// The zone the page states (the first that agrees with the structured start's offset,
-/// when a page names several); else the organiser's town if its offset matches; else that
-/// offset as a fixed zone.
-fn zone(page: &PageText, data: &Structured, data_lines: &[Line]) -> Option<String> {
+/// The zone the page states (the first that agrees with the event's offset, when a page
+/// names several); else the organiser's town if its offset matches; else that offset as a
+/// fixed zone.
+fn zone(
+    page: &PageText,
+    stamp: Option<Stamp>,
+    locality: Option<&str>,
+    data_lines: &[Line],
+) -> Option<String> {
     let all: Vec<Line> = page.lines.iter().chain(data_lines).cloned().collect();
     let hints = when::zone_hints(&all);
-    let stamp = data.start.or_else(|| {
-        (page.datetimes.iter()).find_map(|(_, v)| Stamp::parse(v).filter(|s| s.time.is_some()))
-    });
     let offset = stamp.and_then(|s| Some((s.date, s.offset?)));
     let agrees = |z: &String| offset.is_none_or(|(d, o)| o == 0 || when::zone_has_offset(z, d, o));
     if let Some(z) = hints.iter().find(|z| agrees(z)).or(hints.first()) {
         return Some(z.clone());
     }
     let (date, offset) = offset?;
-    if let Some(z) = data.locality.as_deref().and_then(when::city_zone) {
+    if let Some(z) = locality.and_then(when::city_zone) {
         if when::zone_has_offset(z, date, offset) {
             return Some(z.to_string());
         }
@@ -335,48 +368,65 @@ fn zone(page: &PageText, data: &Structured, data_lines: &[Line]) -> Option<Strin
     when::offset_zone(offset)
 }
 
-/// The date, start and end the visible page states: the first line with a `<time>` or a
-/// written date, and clock times on it or on the few short lines after it.
-fn visible_when(
-    page: &PageText,
-    zone: Option<&str>,
-    path: &Path,
-) -> Result<(String, Option<u32>, Option<u32>)> {
-    let lines = &page.lines;
-    for (i, (n, l)) in lines.iter().enumerate() {
+/// Whether `l` dates the page rather than the event ("Publié le 28 avril", "Updated").
+fn is_publication_line(l: &str) -> bool {
+    const WORDS: &str = "publie|publiee|publicado|publicada|published|posted|publicacao|\
+        publication|atualizado|actualizado|updated|modifie|modified";
+    words(l).iter().take(4).any(|w| listed(WORDS, w))
+}
+
+/// The line that dates the event: the first with a `<time datetime>` or a written date
+/// that is not the page's own publication date; its index and the `<time>` stamp on it.
+fn date_line(page: &PageText, path: &Path) -> Result<(usize, Option<Stamp>)> {
+    for (i, (_, l)) in page.lines.iter().enumerate() {
+        if is_publication_line(l) {
+            continue;
+        }
         let stamp = (page.datetimes.iter())
             .filter(|(at, _)| *at == i)
             .find_map(|(_, v)| Stamp::parse(v));
-        let (date, mut start) = match (stamp, find_date(l)) {
-            (Some(s), _) => {
-                let (d, t) = s.local(zone);
-                (d, t)
-            }
-            (None, Some((y, m, d))) => {
-                let date = jiff::civil::Date::new(y, m, d).map_err(|e| {
-                    let msg = format!("`{l}` is not a real date ({e}); fix it or {FALLBACK}");
-                    Error::parse(path, *n, msg)
-                })?;
-                (date, None)
-            }
-            (None, None) => continue,
-        };
-        let mut end = None;
-        let near = (lines[i..].iter())
-            .filter(|(_, l)| !l.is_empty())
-            .take(4)
-            .filter(|(_, l)| l.split_whitespace().count() <= 20);
-        for (_, l) in near {
-            if let Some((a, b)) = find_times(l) {
-                start = start.or(Some(a));
-                end = b;
-                break;
-            }
+        if stamp.is_some() || find_date(l).is_some() {
+            return Ok((i, stamp));
         }
-        return Ok((date.to_string(), start, end));
     }
     let msg = "no date found: add a line such as `29 June 2021` or `2021-06-29`";
     Err(Error::input(path, format!("{msg}, or {FALLBACK}")))
+}
+
+/// The date, start and end on the dating line `at`: its `<time>` stamp or written date,
+/// and clock times on it or on the few short lines after it.
+fn visible_when(
+    lines: &[Line],
+    at: usize,
+    stamp: Option<Stamp>,
+    zone: Option<&str>,
+    path: &Path,
+) -> Result<(String, Option<u32>, Option<u32>)> {
+    let (n, l) = &lines[at];
+    let (date, mut start) = match (stamp, find_date(l)) {
+        (Some(s), _) => s.local(zone),
+        (None, Some((y, m, d))) => {
+            let date = jiff::civil::Date::new(y, m, d).map_err(|e| {
+                let msg = format!("`{l}` is not a real date ({e}); fix it or {FALLBACK}");
+                Error::parse(path, *n, msg)
+            })?;
+            (date, None)
+        }
+        (None, None) => unreachable!("date_line gives a line with a date"),
+    };
+    let mut end = None;
+    let near = (lines[at..].iter())
+        .filter(|(_, l)| !l.is_empty())
+        .take(4)
+        .filter(|(_, l)| l.split_whitespace().count() <= 20);
+    for (_, l) in near {
+        if let Some((a, b)) = find_times(l) {
+            start = start.or(Some(a));
+            end = b;
+            break;
+        }
+    }
+    Ok((date.to_string(), start, end))
 }
 
 /// The language of a note such as "held in Spanish"; a note that reads like one ("held",

@@ -283,8 +283,29 @@ fn split_top<'a>(s: &'a str, sep: &str) -> Vec<&'a str> {
     out
 }
 
+/// `s` cut at full stops that end a phrase ("director. Agencia"), not at those of an
+/// abbreviation ("S.A. (Colombia)", "Inc.") or before a parenthesis.
+fn sentences(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (i, _) in s.match_indices(". ") {
+        let word = s[from..i].rsplit(' ').next().unwrap_or("");
+        let next = s[i + 2..].chars().next();
+        let abbreviation = word.contains('.') || word.chars().count() <= 2;
+        if !abbreviation && next.is_some_and(char::is_uppercase) {
+            out.push(s[from..i].trim());
+            from = i + 2;
+        }
+    }
+    out.push(s[from..].trim());
+    out.retain(|p| !p.is_empty());
+    out
+}
+
 fn has_organisation_word(s: &str) -> bool {
-    words(s).iter().any(|w| listed(ORGANISATION_WORDS, w)) || city_in(s).is_some()
+    // "S.A.", "Ltda.": company forms are written with full stops.
+    let w = words(&s.replace('.', ""));
+    w.iter().any(|w| listed(ORGANISATION_WORDS, w)) || city_in(s).is_some()
 }
 
 fn is_country(s: &str) -> bool {
@@ -304,7 +325,7 @@ pub fn fill_details(p: &mut Person, details: &str, dash_form: bool, after_modera
     let mut segs: Vec<String> = Vec::new();
     for a in split_top(d, ", ") {
         for b in split_top(a, "; ") {
-            for c in split_top(b, ". ") {
+            for c in sentences(b) {
                 if let Some(s) = nonempty(c) {
                     segs.push(s);
                 }
@@ -322,7 +343,9 @@ pub fn fill_details(p: &mut Person, details: &str, dash_form: bool, after_modera
         if let Some((head, country)) = paren_country {
             p.country = Some(country);
             segs.pop();
-            if has_organisation_word(&head) {
+            // "Dakar (Sénégal)" is a city; "Université libre de Bruxelles (Belgique)" is not.
+            let short = head.split_whitespace().count() <= 3;
+            if has_organisation_word(&head) || !short {
                 segs.push(head);
             } else {
                 city_seg = Some(head);

@@ -710,6 +710,14 @@ fn read_part(
             }
         }
     }
+    if let Some((at, person_at, moderator)) = connector_split(part) {
+        let found = people(&part[person_at..].replace("**", ""));
+        if !found.is_empty() {
+            titles.push(part[..at].to_string());
+            add_found(e, found, moderator, titles);
+            return;
+        }
+    }
     // "Title (Name, Organisation)", "Title (moderator: Name)"; not "Name (Role, Org)".
     let trailing = part
         .trim_end()
@@ -722,21 +730,16 @@ fn read_part(
             Some((m, rest)) => (m, rest.to_string()),
             None => (false, inner.clone()),
         };
-        if leading_name(&names).is_some() {
+        let described = leading_name(&names).is_some_and(|(name, end)| {
+            moderator || dir.knows(&name) || names[end..].trim_start().starts_with(',')
+        });
+        if described {
             let found = people(&names);
             if !found.is_empty() {
                 titles.push(part[..open].to_string());
                 add_found(e, found, moderator, titles);
                 return;
             }
-        }
-    }
-    if let Some((at, person_at, moderator)) = connector_split(part) {
-        let found = people(&part[person_at..].replace("**", ""));
-        if !found.is_empty() {
-            titles.push(part[..at].to_string());
-            add_found(e, found, moderator, titles);
-            return;
         }
     }
     // A moderator phrase then a name: "la modératrice, Claire Dubois".

@@ -46,8 +46,16 @@ pub fn leading(s: &str, f: impl Fn(char) -> bool) -> usize {
 
 /// `s` without surrounding spaces and punctuation that joins parts, or `None` if empty.
 pub fn nonempty(s: &str) -> Option<String> {
-    let s = s.trim_matches(|c: char| ",;:.-–—|·".contains(c) || c.is_whitespace());
-    (!s.is_empty()).then(|| s.to_string())
+    let joining = |c: char| ",;:.-–—|·".contains(c) || c.is_whitespace();
+    let start = s.len() - s.trim_start_matches(joining).len();
+    let t = s.trim_matches(joining);
+    if t.is_empty() {
+        return None;
+    }
+    // Keep the full stop of an abbreviation that ends the text ("TransMilenio S.A.").
+    let last = t.rsplit(' ').next().unwrap_or("");
+    let stop = s[start + t.len()..].starts_with('.') && last.contains('.');
+    Some(if stop { format!("{t}.") } else { t.to_string() })
 }
 
 /// Drop Markdown emphasis and link syntax and collapse whitespace.

@@ -56,6 +56,20 @@ pub fn find_date(l: &str) -> Option<(i16, i8, i8)> {
             return Some((n(0..4)?, n(5..7)? as i8, n(8..10)? as i8));
         }
     }
+    // 13/08/2024, 13.08.2024: day first, as pages outside the United States write it;
+    // month first only when the second number cannot be a month (08/13/2024).
+    for w in l.split(|c: char| c.is_whitespace() || "(),;".contains(c)) {
+        let parts: Vec<&str> = w.split(['/', '.']).collect();
+        if let [a, b, y] = parts[..] {
+            let (Ok(a), Ok(b), Some(y)) = (a.parse::<i8>(), b.parse::<i8>(), year_of(y)) else {
+                continue;
+            };
+            let (d, m) = if b > 12 && a <= 12 { (b, a) } else { (a, b) };
+            if (1..=12).contains(&m) && (1..=31).contains(&d) {
+                return Some((y, m, d));
+            }
+        }
+    }
     let t: Vec<String> = words(l)
         .into_iter()
         .map(|w| w.trim_end_matches('.').to_string())
@@ -388,6 +402,11 @@ pub fn zone_hints(lines: &[Line]) -> Vec<String> {
                     format!("hora {name}"),
                     format!("{name} time"),
                 ];
+                // "15h às 16h30 (Brasília)": a city in parentheses after a time.
+                let bracketed = format!("({name})");
+                if find_times(l).is_some() && fold(l).contains(&bracketed) {
+                    found(zone.to_string());
+                }
                 if phrases
                     .iter()
                     .any(|p| format!(" {folded} ").contains(&format!(" {p} ")))
