@@ -161,3 +161,16 @@ fn agenda_import_prints_the_agenda_lines_that_gave_nothing_as_comments() {
         "{stdout}"
     );
 }
+
+#[test]
+fn cut_and_garbled_pages_never_panic() {
+    for (page, _) in corpus() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let step = (cuts.len() / 40).max(1);
+        for &cut in cuts.iter().step_by(step) {
+            let _ = eventcast::ingest::event_page::import(&text[..cut], &page);
+            let _ = eventcast::ingest::event_page::import(&text[cut..], &page);
+        }
+    }
+}

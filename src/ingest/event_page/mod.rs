@@ -265,7 +265,6 @@ fn sub_event_entries(data: &Structured) -> Vec<Entry> {
             let (start, end) = (minutes(&s.start), minutes(&s.end));
             Entry {
                 line: 0,
-                text: s.name.clone(),
                 start,
                 end,
                 minutes: None,

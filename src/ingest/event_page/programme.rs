@@ -24,13 +24,12 @@ use super::text::{
 };
 use super::when::{find_duration, times_at};
 use crate::error::{Error, Result};
-use crate::ingest::{ItemKind, Person};
+use crate::ingest::ItemKind;
 
 /// One line of the programme, read.
 #[derive(Debug, Clone, Default)]
 pub struct Entry {
     pub line: usize,
-    pub text: String,
     pub start: Option<u32>,
     pub end: Option<u32>,
     pub minutes: Option<f64>,
@@ -323,28 +322,24 @@ fn columns(header: &[String]) -> Option<Columns> {
     (c.time.is_some() || c.speaker.is_some()).then_some(c)
 }
 
-/// The agenda's entries, the index of the line it starts on, and the lines of the run that
-/// gave nothing. `None` when no run of lines reads like an agenda.
+/// The agenda: the index of the line it starts on, its entries, and the lines of it that
+/// gave nothing.
 pub struct Programme {
     pub start: usize,
     pub entries: Vec<Entry>,
-    pub moderator_lines: Vec<String>,
     pub unread: Vec<(usize, String)>,
 }
 
+/// The run of lines that reads most like an agenda, read; `None` when none does. (Lines
+/// naming the moderator are skipped here: the caller reads them from the whole page.)
 pub fn find(lines: &[Line], dir: &Directory, path: &Path) -> Result<Option<Programme>> {
     let mut best: Option<(usize, Programme)> = None;
     for run in runs(lines) {
         let mut entries = Vec::new();
         let mut unread = Vec::new();
-        let mut moderator_lines = Vec::new();
         let mut cols: Option<Columns> = None;
         for (k, (n, l, s)) in run.lines.iter().enumerate() {
-            if let Some(rest) = moderator_rest(l) {
-                moderator_lines.push(rest.to_string());
-                continue;
-            }
-            if is_total(l) {
+            if moderator_rest(l).is_some() || is_total(l) {
                 continue;
             }
             if *s == Shape::Row {
@@ -361,7 +356,7 @@ pub fn find(lines: &[Line], dir: &Directory, path: &Path) -> Result<Option<Progr
                     cols = columns(&cells);
                     continue;
                 }
-                let e = row(&cells, cols.as_ref(), *n, l, dir, path)?;
+                let e = row(&cells, cols.as_ref(), *n, dir, path)?;
                 if e.is_empty() {
                     unread.push((*n, l.clone()));
                 } else {
@@ -399,7 +394,6 @@ pub fn find(lines: &[Line], dir: &Directory, path: &Path) -> Result<Option<Progr
                 Programme {
                     start: run.start,
                     entries,
-                    moderator_lines,
                     unread,
                 },
             ));
@@ -424,7 +418,6 @@ fn row(
     cells: &[String],
     cols: Option<&Columns>,
     line: usize,
-    raw: &str,
     dir: &Directory,
     path: &Path,
 ) -> Result<Entry> {
@@ -448,7 +441,6 @@ fn row(
         }
     }
     let mut e = entry(&texts.join(" – "), line, dir, path)?;
-    e.text = raw.to_string();
     if let Some((a, b)) = times {
         e.start = Some(a);
         e.end = b;
@@ -542,32 +534,26 @@ fn parts(s: &str) -> Vec<String> {
 /// Where a connector ("by", "a cargo de", "moderated by") is followed by a person in `s`:
 /// (byte offset of the connector, offset of the person, whether it names the moderator).
 fn connector_split(s: &str) -> Option<(usize, usize, bool)> {
+    let (folded, from) = super::text::fold_map(s);
+    let moderators = "moderated by|moderada por|moderado por|anime par|animee par|modere par|\
+        moderee par|mediado por|mediada por|chaired by";
+    let list =
+        (CONNECTORS.split('|').map(|c| (c, false))).chain(moderators.split('|').map(|c| (c, true)));
     let mut best: Option<(usize, usize, bool)> = None;
-    let list = CONNECTORS.split('|').map(|c| (c, false)).chain(
-        [
-            "moderated by",
-            "moderada por",
-            "moderado por",
-            "anime par",
-            "animee par",
-            "chaired by",
-        ]
-        .map(|c| (c, true)),
-    );
     for (c, moderator) in list {
-        let pat = format!(" {c} ");
-        let mut from = 0;
-        while let Some(at) = s[from..].to_ascii_lowercase().find(&pat).map(|a| from + a) {
-            from = at + 1;
-            let after = &s[at + pat.len()..];
-            let after = after.trim_start_matches("**");
-            if leading_name(after).is_some() {
-                let person_at = s.len() - after.len();
-                if best.is_none_or(|(b, _, _)| at < b) {
-                    best = Some((at, person_at, moderator));
-                }
-                break;
+        let pat = format!(" {} ", c.trim());
+        for (at, _) in folded.match_indices(&pat) {
+            let person_at = from[at + pat.len()];
+            let after = s[person_at..].trim_start_matches("**");
+            if leading_name(after).is_none() {
+                continue;
             }
+            // The earliest connector wins; at the same place, the longer ("moderated by").
+            let (start, person) = (from[at], s.len() - after.len());
+            if best.is_none_or(|(b, p, _)| start < b || (start == b && person > p)) {
+                best = Some((start, person, moderator));
+            }
+            break;
         }
     }
     best
@@ -600,7 +586,6 @@ fn strip_moderator_phrase(t: &str) -> Option<String> {
 pub fn entry(text: &str, line: usize, dir: &Directory, path: &Path) -> Result<Entry> {
     let mut e = Entry {
         line,
-        text: text.to_string(),
         ..Default::default()
     };
     let mut rest = text.trim().to_string();
@@ -776,9 +761,4 @@ fn add_found(e: &mut Entry, found: Vec<Found>, moderator: bool, titles: &mut Vec
         }
         e.speakers.push(f);
     }
-}
-
-/// The people an entry names, as agenda speakers (without their moderator flag).
-pub fn persons(e: &Entry) -> Vec<Person> {
-    e.speakers.iter().map(|f| f.person.clone()).collect()
 }

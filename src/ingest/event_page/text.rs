@@ -27,6 +27,20 @@ pub fn fold(s: &str) -> String {
     deunicode::deunicode(s).to_lowercase()
 }
 
+/// `s` folded like [`fold`], and for each byte of the folded text the byte of `s` it came
+/// from, so a phrase found in the folded text can be cut out of `s`.
+pub fn fold_map(s: &str) -> (String, Vec<usize>) {
+    let mut folded = String::new();
+    let mut from = Vec::new();
+    for (i, c) in s.char_indices() {
+        let f = fold(c.encode_utf8(&mut [0; 4]));
+        from.extend(std::iter::repeat_n(i, f.len()));
+        folded.push_str(&f);
+    }
+    from.push(s.len());
+    (folded, from)
+}
+
 /// Folded words of `s`, keeping `&`, `-` and `/` inside words ("q&a", "wrap-up"); an
 /// apostrophe separates ("d'accueil" is "d", "accueil").
 pub fn words(s: &str) -> Vec<String> {

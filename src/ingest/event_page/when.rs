@@ -452,8 +452,3 @@ pub fn zone_hints(lines: &[Line]) -> Vec<String> {
 pub fn mentions_time(l: &str) -> bool {
     find_date(l).is_some() || find_times(l).is_some()
 }
-
-/// Folded form used to compare without case and accents.
-pub fn same_words(a: &str, b: &str) -> bool {
-    fold(a).split_whitespace().eq(fold(b).split_whitespace())
-}
