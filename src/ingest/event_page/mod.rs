@@ -94,57 +94,8 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
     let data_lines: Vec<Line> = (data.description.iter())
         .flat_map(|d| d.lines().map(|l| (0, l.trim().to_string())))
         .collect();
-    let heading_at = lines.iter().position(|(_, l)| l.starts_with("# "));
-    let title_at = heading_at.or_else(|| lines.iter().position(|(_, l)| is_title_like(l)));
-    let title = match (heading_at, &data.name, title_at) {
-        (Some(i), _, _) => clean_inline(heading(&lines[i].1).unwrap_or("")),
-        (None, Some(name), _) => name.clone(),
-        (None, None, Some(i)) => clean_inline(&lines[i].1),
-        (None, None, None) => {
-            let msg = "no title found: start the page with the webinar's title";
-            return Err(Error::input(path, format!("{msg}, or {FALLBACK}")));
-        }
-    };
-
-    let mut dir = Directory::default();
-    for p in &data.people {
-        dir.add(p);
-    }
-    for (_, l) in lines.iter().chain(&data_lines) {
-        if let Some(p) = people::role_first(&clean_inline(l)) {
-            dir.add(&p);
-        }
-    }
-    // People described in a list of speakers ("- **Name**, Role, Organisation"); one marked
-    // "(moderator)" there is the moderator.
-    let mut listed_moderator = None;
-    for found in lines.iter().filter_map(|(_, l)| described_person(l)) {
-        dir.add(&found.person);
-        if found.moderator {
-            listed_moderator = listed_moderator.or(Some(found.person));
-        }
-    }
-    // The moderator named by a label; "hosted by" only when nothing better names one.
-    let mut moderator: Option<Person> = None;
-    let mut host: Option<Person> = None;
-    for (_, l) in lines.iter().chain(&data_lines) {
-        let Some(rest) = moderator_rest(l) else {
-            continue;
-        };
-        let hosted = fold(l)
-            .trim_start_matches(['-', '*', ' '])
-            .starts_with("hosted");
-        let found = person(&clean_inline(rest)).map(|f| f.person);
-        if hosted {
-            host = host.or(found);
-        } else {
-            moderator = moderator.or(found);
-        }
-    }
-    let mut moderator = moderator.or(listed_moderator);
-    if let Some(m) = &moderator {
-        dir.add(m);
-    }
+    let (title, title_at) = title(lines, &data, path)?;
+    let (mut dir, named) = people_on_page(lines, &data, &data_lines);
 
     let programme = programme::find(lines, &dir, path)?;
     let (agenda_at, entries, unread) = match programme {
@@ -156,45 +107,22 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
                    such as `- 14:05 Title – **Name**, Role, Organisation (10 min)`; fix the page";
         return Err(Error::input(path, format!("{msg} or {FALLBACK}")));
     }
+    // The moderator: a label or a list of speakers, else an agenda line ("by the
+    // moderator, Name"), else "Hosted by".
+    let mut moderator = named.moderator;
     for f in entries.iter().flat_map(|e| &e.speakers) {
         dir.add(&f.person);
         if f.moderator && moderator.is_none() {
             moderator = Some(f.person.clone());
         }
     }
-    let mut moderator = moderator.or(host);
+    let mut moderator = moderator.or(named.host);
     if let Some(m) = &mut moderator {
         dir.complete(m);
     }
 
-    // When: structured data, else the page's `<time>` or first date, and the times near it.
-    let dated = match data.start {
-        Some(_) => None,
-        None => Some(date_line(&page, path)?),
-    };
-    let stamp = data.start.or(dated.and_then(|(_, s)| s));
-    let zone = zone(&page, stamp, data.locality.as_deref(), &data_lines);
-    let (mut date, mut start) = (None, None);
-    if let Some(s) = data.start {
-        let (d, t) = s.local(zone.as_deref());
-        (date, start) = (Some(d.to_string()), t);
-    }
-    let mut end = data.end.and_then(|s| s.local(zone.as_deref()).1);
-    if let Some((at, stamp)) = dated {
-        let (d, t, e) = visible_when(&page.lines, at, stamp, zone.as_deref(), path)?;
-        (date, start, end) = (Some(d), t.or(start), end.or(e));
-    }
-    let start = start.or_else(|| entries.first().and_then(|e| e.start));
-    let end = end.or_else(|| entries.last().and_then(|e| e.end));
-    let stated_total = (lines.iter().chain(&data_lines))
-        .filter(|(_, l)| is_total(l))
-        .find_map(|(_, l)| find_duration(l).map(|(m, _)| m).filter(|m| *m > 0.0));
-    let total_minutes = stated_total.or(match (start, end) {
-        (Some(a), Some(b)) if b > a => Some(f64::from(b - a)),
-        _ => None,
-    });
-
-    let items = items(&entries, moderator.as_ref(), &dir, end);
+    let when = schedule(&page, &data, &data_lines, &entries, path)?;
+    let items = items(&entries, moderator.as_ref(), &dir, when.end);
     let description_lines = match (title_at, agenda_at) {
         (Some(t), Some(a)) if a > t => &lines[t + 1..a],
         (Some(t), None) => &lines[t + 1..],
@@ -204,41 +132,169 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
     if description.is_empty() {
         description = describe(&data_lines);
     }
-    // "Series: Title", when the description calls the first part a series ("the series
-    // Learning from cities", "el ciclo Aprender de las ciudades").
-    let series = (title.split_once(':').map(|(s, _)| s.trim().to_string())).filter(|s| {
-        let named = |word: &str| fold(&description).contains(&format!("{word} {}", fold(s)));
-        s.split_whitespace().count() >= 2
-            && ["series", "serie", "ciclo", "cycle", "ciclo de webinars"]
-                .iter()
-                .any(|w| named(w))
-    });
-    let language = (data.language.clone())
-        .or_else(|| stated_language(lines))
-        .or_else(|| {
-            let lang = page
-                .lang
-                .as_deref()?
-                .split(['-', '_'])
-                .next()?
-                .to_lowercase();
-            (!lang.is_empty()).then_some(lang)
-        })
-        .unwrap_or_else(|| likely_language(lines));
     let agenda = Agenda {
+        series: series(&title, &description),
         title,
-        series,
-        date: date.unwrap_or_default(),
-        time: start.map(hhmm),
-        timezone: zone.filter(|_| start.is_some()),
-        language,
+        date: when.date,
+        time: when.start.map(hhmm),
+        timezone: when.zone.filter(|_| when.start.is_some()),
+        language: language(&page, &data),
         description,
         moderator,
-        total_minutes,
+        total_minutes: when.total_minutes,
         items,
     };
     agenda.validate(path)?;
     Ok(Imported { agenda, unread })
+}
+
+/// The title and the index of its line: the first `# ` heading, else the structured name
+/// (its line: the first that reads like a title), else the first line that reads like one.
+fn title(lines: &[Line], data: &Structured, path: &Path) -> Result<(String, Option<usize>)> {
+    let heading_at = lines.iter().position(|(_, l)| l.starts_with("# "));
+    let title_at = heading_at.or_else(|| lines.iter().position(|(_, l)| is_title_like(l)));
+    let title = match (heading_at, &data.name, title_at) {
+        (Some(i), _, _) => clean_inline(heading(&lines[i].1).unwrap_or("")),
+        (None, Some(name), _) => name.clone(),
+        (None, None, Some(i)) => clean_inline(&lines[i].1),
+        (None, None, None) => {
+            let msg = "no title found: start the page with the webinar's title";
+            return Err(Error::input(path, format!("{msg}, or {FALLBACK}")));
+        }
+    };
+    Ok((title, title_at))
+}
+
+/// The moderator as the page names them outside the agenda.
+struct Named {
+    /// From a label ("Moderator:", "Modera", "Animé par") or "(moderator)" in a list of
+    /// speakers.
+    moderator: Option<Person>,
+    /// From "Hosted by", used only when nothing else names a moderator.
+    host: Option<Person>,
+}
+
+/// Everyone the page describes outside its agenda (structured people, "Role: Name" lines,
+/// lists of speakers, the moderator's label), and the moderator it names.
+fn people_on_page(lines: &[Line], data: &Structured, data_lines: &[Line]) -> (Directory, Named) {
+    let mut dir = Directory::default();
+    for p in &data.people {
+        dir.add(p);
+    }
+    for (_, l) in lines.iter().chain(data_lines) {
+        if let Some(p) = people::role_first(&clean_inline(l)) {
+            dir.add(&p);
+        }
+    }
+    let mut listed_moderator = None;
+    for found in lines.iter().filter_map(|(_, l)| described_person(l)) {
+        dir.add(&found.person);
+        if found.moderator {
+            listed_moderator = listed_moderator.or(Some(found.person));
+        }
+    }
+    let (mut labelled, mut host) = (None, None);
+    for (_, l) in lines.iter().chain(data_lines) {
+        let Some(rest) = moderator_rest(l) else {
+            continue;
+        };
+        let hosted = fold(l)
+            .trim_start_matches(['-', '*', ' '])
+            .starts_with("hosted");
+        let found = person(&clean_inline(rest)).map(|f| f.person);
+        if hosted {
+            host = host.or(found);
+        } else {
+            labelled = labelled.or(found);
+        }
+    }
+    let moderator = labelled.or(listed_moderator);
+    if let Some(m) = &moderator {
+        dir.add(m);
+    }
+    (dir, Named { moderator, host })
+}
+
+/// When the webinar is: date, local start and end (minutes after midnight), zone, total.
+struct Schedule {
+    date: String,
+    start: Option<u32>,
+    end: Option<u32>,
+    zone: Option<String>,
+    total_minutes: Option<f64>,
+}
+
+/// The schedule from structured data, else from the page's `<time>` or first date and the
+/// times near it, else from the agenda's first and last clock times.
+fn schedule(
+    page: &PageText,
+    data: &Structured,
+    data_lines: &[Line],
+    entries: &[Entry],
+    path: &Path,
+) -> Result<Schedule> {
+    let dated = match data.start {
+        Some(_) => None,
+        None => Some(date_line(page, path)?),
+    };
+    let stamp = data.start.or(dated.and_then(|(_, s)| s));
+    let zone = zone(page, stamp, data.locality.as_deref(), data_lines);
+    let (mut date, mut start) = (String::new(), None);
+    if let Some(s) = data.start {
+        let (d, t) = s.local(zone.as_deref());
+        (date, start) = (d.to_string(), t);
+    }
+    let mut end = data.end.and_then(|s| s.local(zone.as_deref()).1);
+    if let Some((at, stamp)) = dated {
+        let (d, t, e) = visible_when(&page.lines, at, stamp, zone.as_deref(), path)?;
+        (date, start, end) = (d, t.or(start), end.or(e));
+    }
+    let start = start.or_else(|| entries.first().and_then(|e| e.start));
+    let end = end.or_else(|| entries.last().and_then(|e| e.end));
+    let stated_total = (page.lines.iter().chain(data_lines))
+        .filter(|(_, l)| is_total(l))
+        .find_map(|(_, l)| find_duration(l).map(|(m, _)| m).filter(|m| *m > 0.0));
+    let total_minutes = stated_total.or(match (start, end) {
+        (Some(a), Some(b)) if b > a => Some(f64::from(b - a)),
+        _ => None,
+    });
+    Ok(Schedule {
+        date,
+        start,
+        end,
+        zone,
+        total_minutes,
+    })
+}
+
+/// "Series: Title", when the description calls the first part a series ("the series
+/// Learning from cities", "el ciclo Aprender de las ciudades").
+fn series(title: &str, description: &str) -> Option<String> {
+    let (first, _) = title.split_once(':')?;
+    let first = first.trim();
+    let named = |word: &str| fold(description).contains(&format!("{word} {}", fold(first)));
+    let series_words = ["series", "serie", "ciclo", "cycle"];
+    (first.split_whitespace().count() >= 2 && series_words.iter().any(|w| named(w)))
+        .then(|| first.to_string())
+}
+
+/// The spoken language: structured `inLanguage`, else a note ("held in Spanish"), else the
+/// page's `lang` (its first part), else the language whose short words the page uses most.
+fn language(page: &PageText, data: &Structured) -> String {
+    let lines = &page.lines;
+    let html_lang = || {
+        let lang = page
+            .lang
+            .as_deref()?
+            .split(['-', '_'])
+            .next()?
+            .to_lowercase();
+        (!lang.is_empty()).then_some(lang)
+    };
+    (data.language.clone())
+        .or_else(|| stated_language(lines))
+        .or_else(html_lang)
+        .unwrap_or_else(|| likely_language(lines))
 }
 
 /// A person a line describes: a bullet that starts with a name followed by details, or a
