@@ -528,3 +528,155 @@ fn complete(p: &mut Person, from: &Person) {
     fill(&mut p.country, &from.country);
     fill(&mut p.handle, &from.handle);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(name: &str, role: &str, org: &str, city: &str, country: &str) -> Person {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Person {
+            name: name.into(),
+            role: some(role),
+            organisation: some(org),
+            city: some(city),
+            country: some(country),
+            handle: None,
+        }
+    }
+
+    #[test]
+    fn people_in_the_orders_pages_use() {
+        let cases = [
+            (
+                "Dr. Kwame Mensah, Director of Urban Planning, Accra Metropolitan Assembly",
+                p(
+                    "Kwame Mensah",
+                    "Director of Urban Planning",
+                    "Accra Metropolitan Assembly",
+                    "",
+                    "",
+                ),
+            ),
+            (
+                "Moussa Diallo, adjoint au maire, Dakar (Sénégal)",
+                p("Moussa Diallo", "adjoint au maire", "", "Dakar", "Sénégal"),
+            ),
+            (
+                "Aisha Rahman (Accessibility Lead, Transport for London)",
+                p(
+                    "Aisha Rahman",
+                    "Accessibility Lead",
+                    "Transport for London",
+                    "",
+                    "",
+                ),
+            ),
+            (
+                "Valentina Ríos – Coordinadora de Programas, Red de Ciudades por el Cuidado",
+                p(
+                    "Valentina Ríos",
+                    "Coordinadora de Programas",
+                    "Red de Ciudades por el Cuidado",
+                    "",
+                    "",
+                ),
+            ),
+            (
+                "Diana Lopez - Partnerships Specialist, Cities and Urbanization",
+                p(
+                    "Diana Lopez",
+                    "Partnerships Specialist, Cities and Urbanization",
+                    "",
+                    "",
+                    "",
+                ),
+            ),
+            (
+                "Marta Iglesias, investigadora, Instituto de Estudios Urbanos (IEU), Madrid",
+                p(
+                    "Marta Iglesias",
+                    "investigadora",
+                    "Instituto de Estudios Urbanos (IEU)",
+                    "Madrid",
+                    "",
+                ),
+            ),
+            (
+                "Elif Demir, data scientist at İzmir Metropolitan Municipality",
+                p(
+                    "Elif Demir",
+                    "data scientist",
+                    "İzmir Metropolitan Municipality",
+                    "İzmir",
+                    "",
+                ),
+            ),
+            (
+                "Diego Ortiz, gerente de la Empresa Pública de Vivienda (Ecuador)",
+                p(
+                    "Diego Ortiz",
+                    "gerente",
+                    "Empresa Pública de Vivienda",
+                    "",
+                    "Ecuador",
+                ),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(person(text).map(|f| f.person), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn moderators_lists_and_roles_first() {
+        let f = person(
+            "Fernanda Lima (moderadora), Coordenadora de Inovação, Frente Nacional de Prefeitos",
+        )
+        .unwrap();
+        assert!(f.moderator);
+        assert_eq!(f.person.role.as_deref(), Some("Coordenadora de Inovação"));
+        let f = person("Marta Kowalska (moderator), Smart Towns Europe").unwrap();
+        assert_eq!(f.person.organisation.as_deref(), Some("Smart Towns Europe"));
+        let names: Vec<String> =
+            people("Jonas Weber, Elif Demir and Pau Serra (Ajuntament de Girona)")
+                .into_iter()
+                .map(|f| f.person.name)
+                .collect();
+        assert_eq!(names, ["Jonas Weber", "Elif Demir", "Pau Serra"]);
+        // Not a list: a name, a role and an organisation that all look like names.
+        assert_eq!(
+            people("Jordan Ellis, Senior Fellow, Urban Mobility Institute").len(),
+            1
+        );
+        let r = role_first("Night Mayor, City of Amsterdam: Rika Jansen").unwrap();
+        assert_eq!(
+            r,
+            p(
+                "Rika Jansen",
+                "Night Mayor",
+                "City of Amsterdam",
+                "Amsterdam",
+                ""
+            )
+        );
+        assert_eq!(
+            role_first("Conclusions : Hélène Marchand, déléguée générale"),
+            None
+        );
+        assert_eq!(role_first("Moderator: Ana Souza"), None);
+    }
+
+    #[test]
+    fn names_are_not_titles() {
+        assert_eq!(leading_name("Closing Remarks"), None);
+        assert_eq!(leading_name("All speakers"), None);
+        assert_eq!(leading_name("Bogotá: el Sistema Distrital"), None);
+        assert_eq!(
+            leading_name("Dr. Pieter van den Berg, Advisor").map(|(n, _)| n),
+            Some("Pieter van den Berg".into())
+        );
+        assert_eq!(city_in("Oslo kommune").as_deref(), Some("Oslo"));
+        assert_eq!(city_in("Prefeitura do Recife").as_deref(), Some("Recife"));
+    }
+}

@@ -194,8 +194,8 @@ fn clock_at(s: &str) -> Option<(u32, usize, bool)> {
             minute = Some(m);
             at += sp + 2;
         }
-        if minute.is_none() && hd == 1 && sp == 1 && s.as_bytes()[hd] == b' ' {
-            // "1 h" alone is a length, not one o'clock.
+        if minute.is_none() && hd == 1 && rest.starts_with(' ') {
+            // "1 h" is a length, not one o'clock ("13 h" and "9h" are times).
             return None;
         }
     }
@@ -451,4 +451,83 @@ pub fn zone_hints(lines: &[Line]) -> Vec<String> {
 /// Whether `l` says when the event is (a date or a clock time) rather than what it is.
 pub fn mentions_time(l: &str) -> bool {
     find_date(l).is_some() || find_times(l).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_times_and_ranges_as_pages_write_them() {
+        let cases = [
+            ("14:05 – 14:20 Title", Some((845, Some(860)))),
+            ("10h05 — Name", Some((605, None))),
+            ("10h às 11h30 (horário de Brasília)", Some((600, Some(690)))),
+            ("13 h 05", Some((785, None))),
+            ("de 13 h à 14 h 15", Some((780, Some(855)))),
+            ("3:05 pm", Some((905, None))),
+            ("11am - 12:30pm EDT", Some((660, Some(750)))),
+            ("2:00 pm - 3:30 pm CEST", Some((840, Some(930)))),
+            ("6:00 PM – 7:30 PM", Some((1080, Some(1170)))),
+            ("9:00 – 10:30 a.m. ET", Some((540, Some(630)))),
+            ("16:00 h. Apertura", Some((960, None))),
+        ];
+        for (text, want) in cases {
+            let got = find_times(text);
+            assert_eq!(got, want, "{text}");
+        }
+        for text in [
+            "10 min",
+            "1 h",
+            "1 hour 30",
+            "29 June 2021",
+            "2021",
+            "COVID-19 times",
+            "24-hour",
+        ] {
+            assert_eq!(find_times(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn numeric_dates_are_day_first_unless_they_cannot_be() {
+        assert_eq!(find_date("Data: 13/08/2024"), Some((2024, 8, 13)));
+        assert_eq!(find_date("Jue, 19/10/2023 - 10:00"), Some((2023, 10, 19)));
+        assert_eq!(find_date("08/13/2024"), Some((2024, 8, 13)));
+        assert_eq!(find_date("13.08.2024"), Some((2024, 8, 13)));
+    }
+
+    #[test]
+    fn zones_named_by_pages() {
+        let hints = |text: &str| zone_hints(&[(1, text.to_string())]);
+        assert_eq!(hints("de 10h00 à 11h30 (heure de Paris)"), ["Europe/Paris"]);
+        assert_eq!(
+            hints("Jue, 19/10/2023 - 10:00 (hora de Bogotá)"),
+            ["America/Bogota"]
+        );
+        assert_eq!(hints("15h às 16h30 (Brasília)"), ["America/Sao_Paulo"]);
+        assert_eq!(hints("May 14 @ 2:00 pm - 3:30 pm CEST"), ["Europe/Paris"]);
+        assert_eq!(hints("10:00 (GMT-5)"), ["Etc/GMT+5"]);
+        assert_eq!(
+            hints("17:00 a 18:30 (CEST) / 10:00 a 11:30 (hora de Ciudad de México)"),
+            ["America/Mexico_City", "Europe/Paris"]
+        );
+        // An abbreviation counts only next to a time: French "ET" is "and".
+        assert!(hints("Villes ET territoires").is_empty());
+    }
+
+    #[test]
+    fn stamps_in_another_zone() {
+        let s = Stamp::parse("2023-10-19T15:00:00Z").unwrap();
+        let (d, t) = s.local(Some("America/Bogota"));
+        assert_eq!(
+            (d.to_string(), t.map(hhmm)),
+            ("2023-10-19".into(), Some("10:00".into()))
+        );
+        let s = Stamp::parse("2024-05-14T14:00:00+02:00").unwrap();
+        assert_eq!(s.offset, Some(7200));
+        assert!(zone_has_offset("Europe/Paris", s.date, 7200));
+        assert!(!zone_has_offset("Europe/London", s.date, 7200));
+        assert_eq!(offset_zone(-3 * 3600).as_deref(), Some("Etc/GMT+3"));
+    }
 }
