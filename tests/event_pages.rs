@@ -29,6 +29,16 @@ const KNOWN_WRONG: &[(&str, &str)] = &[
         "vivienda-asequible-2024-04-17.html",
         "items[1].speakers[0].city",
     ),
+    // "Project Manager, Ynni Ogwen (Wales)": a short name before a country in parentheses
+    // is read as a city ("Dakar (Sénégal)"); this one is an organisation.
+    (
+        "community-energy-2023-10-12.md",
+        "items[2].speakers[1].city",
+    ),
+    (
+        "community-energy-2023-10-12.md",
+        "items[2].speakers[1].organisation",
+    ),
 ];
 
 fn corpus() -> Vec<(PathBuf, PathBuf)> {

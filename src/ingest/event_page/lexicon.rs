@@ -36,7 +36,8 @@ pub const COUNTRIES: &str = "argentina|argentine|bolivia|bolivie|brazil|brasil|b
     dominican republic|republica dominicana|uruguay|venezuela|canada|united states|usa|\
     estados unidos|eeuu|etats-unis|etats unis|spain|espana|espagne|espanha|france|francia|\
     franca|germany|alemania|allemagne|alemanha|deutschland|italy|italia|italie|portugal|\
-    united kingdom|uk|reino unido|royaume-uni|royaume uni|ireland|irlanda|irlande|\
+    united kingdom|uk|reino unido|royaume-uni|royaume uni|england|scotland|wales|\
+    northern ireland|ireland|irlanda|irlande|\
     netherlands|paises bajos|pays-bas|holanda|belgium|belgica|belgique|switzerland|suiza|\
     suisse|suica|austria|autriche|sweden|suecia|suede|norway|noruega|norvege|denmark|\
     dinamarca|danemark|finland|finlandia|finlande|poland|polonia|pologne|greece|grecia|grece|\
@@ -97,7 +98,7 @@ pub const PANEL_WORDS: &str = "panel|painel";
 /// Words that make an agenda line the welcome.
 pub const INTRO_WORDS: &str = "welcome|opening|intro|introduction|introductory|housekeeping|\
     bienvenida|bienvenidos|bienvenue|boas-vindas|boas vindas|apertura|abertura|accueil|\
-    ouverture|saludo|saludos|inauguracion|inauguration|mot d'accueil";
+    ouverture|saludo|saludos|inauguracion|inauguration|instalacion|mot d'accueil";
 
 /// Words that make an agenda line the closing or a wrap-up.
 pub const CLOSING_WORDS: &str = "wrap up|wrap-up|wrapup|closing|close|conclusion|conclusions|\
@@ -130,7 +131,7 @@ pub const SPEAKER_HEADERS: &str = "speaker|speakers|who|ponente|ponentes|interve
 
 /// Titles kept out of a person's name ("Dr. Kwame Mensah").
 pub const HONORIFICS: &str = "dr|dra|drª|dr.ª|prof|profa|profª|ing|lic|arq|mr|mrs|ms|mme|mlle|\
-    sr|sra|srta|sir|pr|hon|eng";
+    sr|sra|srta|sir|pr|hon|eng|cllr|cr|sen|rep";
 
 /// Name particles written in lower case ("de la Varga", "van den Berg", "Puig i Serra").
 pub const PARTICLES: &str = "de|del|la|las|los|da|das|do|dos|van|von|der|den|di|y|i|e|du|le|\
@@ -191,6 +192,23 @@ pub const ZONE_CITIES: &[(&str, &str)] = &[
     ("nairobi", "Africa/Nairobi"),
     ("maputo", "Africa/Maputo"),
     ("luanda", "Africa/Luanda"),
+    // Countries, as in "hora Colombia", "UK time", "horário do Brasil".
+    ("colombia", "America/Bogota"),
+    ("peru", "America/Lima"),
+    ("ecuador", "America/Guayaquil"),
+    ("argentina", "America/Argentina/Buenos_Aires"),
+    ("chile", "America/Santiago"),
+    ("uruguay", "America/Montevideo"),
+    ("venezuela", "America/Caracas"),
+    ("bolivia", "America/La_Paz"),
+    ("paraguay", "America/Asuncion"),
+    ("costa rica", "America/Costa_Rica"),
+    ("guatemala", "America/Guatemala"),
+    ("brasil|brazil|do brasil", "America/Sao_Paulo"),
+    ("uk|uk time|british", "Europe/London"),
+    ("espana|spain|espanola", "Europe/Madrid"),
+    ("portugal", "Europe/Lisbon"),
+    ("francia|france", "Europe/Paris"),
     ("johannesburg|pretoria", "Africa/Johannesburg"),
 ];
 

@@ -199,6 +199,17 @@ fn shape(l: &str) -> Option<Shape> {
     }
 }
 
+/// Whether `l` is about people: a label ("Modera:", "Participan:") or a name with details.
+fn names_people(l: &str) -> bool {
+    let l = clean_inline(l);
+    label(&l).is_some()
+        || moderator_rest(&l).is_some()
+        || super::people::person(&l).is_some_and(|f| {
+            let p = &f.person;
+            f.rest.is_none() && (p.role.is_some() || p.organisation.is_some())
+        })
+}
+
 /// A run of agenda lines: (line number, text, shape), and where it starts.
 struct Run {
     start: usize,
@@ -270,6 +281,16 @@ fn runs(lines: &[Line]) -> Vec<Run> {
                 None if l.is_empty() => {
                     if !next_fits {
                         break;
+                    }
+                }
+                // A line right under a timed item that names its people belongs to it
+                // ("10:40 Mesa redonda" / "Modera: ..." / "Participan: ...").
+                None if names_people(l)
+                    && !lines[i - 1].1.is_empty()
+                    && run.last().is_some_and(|last| last.2 == Shape::Clock) =>
+                {
+                    if let Some(last) = run.last_mut() {
+                        last.1 = format!("{} – {l}", last.1);
                     }
                 }
                 None if moderator_rest(l).is_some() || is_total(l) => {
@@ -523,7 +544,10 @@ fn parts(s: &str) -> Vec<String> {
     }
     out.push(cur);
     out.into_iter()
-        .map(|p| p.trim().to_string())
+        .map(|p| {
+            p.trim_matches(|c: char| c.is_whitespace() || "–—|·".contains(c))
+                .to_string()
+        })
         .filter(|p| {
             !p.trim_matches(|c: char| c.is_whitespace() || ",;:.".contains(c))
                 .is_empty()
@@ -760,5 +784,30 @@ fn add_found(e: &mut Entry, found: Vec<Found>, moderator: bool, titles: &mut Vec
             titles.push(r.to_string());
         }
         e.speakers.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Entry {
+        entry(text, 1, &Directory::default(), Path::new("p.md")).expect("the line reads")
+    }
+
+    fn names(e: &Entry) -> Vec<String> {
+        e.speakers.iter().map(|f| f.person.name.clone()).collect()
+    }
+
+    #[test]
+    fn panel_with_its_speakers_as_continuations() {
+        let e = read("Panel: what worked for us – 25 mins – Hannah Kaye, Director, Brixton Energy – Owen Jones, Project Manager, Ynni Ogwen (Wales)");
+        assert_eq!(
+            e.title.as_deref(),
+            Some("Panel: what worked for us"),
+            "{e:?}"
+        );
+        assert_eq!(names(&e), ["Hannah Kaye", "Owen Jones"]);
+        assert_eq!(e.minutes, Some(25.0));
     }
 }

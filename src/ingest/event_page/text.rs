@@ -157,13 +157,23 @@ pub fn looks_like_html(text: &str) -> bool {
             .any(|x| t.contains(x))
 }
 
-/// A Markdown or plain-text page as lines, its front matter blanked.
+/// A Markdown or plain-text page as lines, its front matter blanked. A bullet indented
+/// under another becomes `– text`, a continuation of its parent (a panel's speakers).
 pub fn markdown_lines(text: &str) -> Vec<Line> {
-    let mut lines: Vec<Line> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim().to_string()))
-        .collect();
+    let mut parent_indent: Option<usize> = None;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let l = raw.trim();
+        let indent = raw.len() - raw.trim_start().len();
+        let mut out = l.to_string();
+        match bullet(l) {
+            Some(b) if parent_indent.is_some_and(|p| indent >= p + 2) => out = format!("– {b}"),
+            Some(_) => parent_indent = Some(indent),
+            None if l.is_empty() => {}
+            None => parent_indent = None,
+        }
+        lines.push((i + 1, out));
+    }
     let first = lines.iter().position(|(_, l)| !l.is_empty());
     if let Some(f) = first.filter(|&f| matches!(lines[f].1.as_str(), "---" | "+++")) {
         let fence = lines[f].1.clone();
@@ -349,14 +359,15 @@ pub fn html_lines(html: &str) -> PageText {
             "br" => brk(out, false),
             "li" if in_cell == 0 => {
                 brk(out, false);
+                if !closing {
+                    // An item of a list inside an item continues it (a panel's speakers).
+                    push(out, if in_li > 0 { "– " } else { "- " }, line);
+                }
                 in_li = if closing {
                     in_li.saturating_sub(1)
                 } else {
                     in_li + 1
                 };
-                if !closing {
-                    push(out, "- ", line);
-                }
             }
             "strong" | "b" => push(out, "**", line),
             "h1" if !closing => {
