@@ -48,13 +48,18 @@ pub struct Agenda {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    /// Name as spoken, without titles, e.g. "Natalia Currea Dereser" (not "Dr. ...").
     pub name: String,
+    /// Job or position, e.g. "Knowledge and innovation director".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// Where they work, e.g. "Intendencia de Montevideo".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
+    /// City they speak for, e.g. "Montevideo".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// Country as the page writes it, e.g. "Uruguay".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Social media handle, e.g. "@NatCurrea".
