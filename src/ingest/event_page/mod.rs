@@ -97,7 +97,14 @@ pub fn read(text: &str, path: &Path) -> Result<Imported> {
     let (title, title_at) = title(lines, &data, path)?;
     let (mut dir, named) = people_on_page(lines, &data, &data_lines);
 
-    let programme = programme::find(lines, &dir, path)?;
+    // The visible agenda, unless it is only words (a site menu with "Welcome") and the
+    // structured data has a programme.
+    let substantial = |p: &programme::Programme| {
+        (p.entries.iter())
+            .any(|e| e.start.is_some() || e.minutes.is_some() || !e.speakers.is_empty())
+    };
+    let programme = programme::find(lines, &dir, path)?
+        .filter(|p| data.sub_events.is_empty() || substantial(p));
     let (agenda_at, entries, unread) = match programme {
         Some(p) => (Some(p.start), p.entries, p.unread),
         None => (None, sub_event_entries(&data), Vec::new()),
@@ -747,6 +754,23 @@ items = [
         );
         let msg = expect_err("# Title here\n\n2021-06-29\n\n- Welcome\n- Q&A (0 min)\n");
         assert!(msg.starts_with("p.md:6: a length of zero minutes"), "{msg}");
+    }
+
+    #[test]
+    fn structured_programme_beats_a_menu() {
+        let page = r#"<html><head><script type="application/ld+json">
+{"@type":"Event","name":"Agua y ciudad","startDate":"2025-02-06T09:00:00-06:00",
+ "subEvent":[{"@type":"Event","name":"Bienvenida","startDate":"2025-02-06T09:00:00-06:00","endDate":"2025-02-06T09:05:00-06:00"},
+  {"@type":"Event","name":"Captación pluvial","startDate":"2025-02-06T09:05:00-06:00","endDate":"2025-02-06T09:30:00-06:00",
+   "performer":{"@type":"Person","name":"Roberto Salinas","jobTitle":"Director"}}]}
+</script></head><body><div class="menu"><ul><li>Bienvenida</li><li>Contacto</li></ul></div></body></html>"#;
+        let a = import(page, Path::new("p.html")).expect("imports");
+        let kinds: Vec<ItemKind> = a.items.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds, [ItemKind::Intro, ItemKind::Talk]);
+        assert_eq!(a.items[1].minutes, Some(25.0));
+        assert_eq!(a.items[1].speakers[0].role.as_deref(), Some("Director"));
+        assert_eq!(a.time.as_deref(), Some("09:00"));
+        assert_eq!(a.timezone.as_deref(), Some("Etc/GMT+6"));
     }
 
     #[test]
