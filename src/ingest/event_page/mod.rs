@@ -327,7 +327,6 @@ fn sub_event_entries(data: &Structured) -> Vec<Entry> {
         .map(|s| {
             let (start, end) = (minutes(&s.start), minutes(&s.end));
             Entry {
-                line: 0,
                 start,
                 end,
                 minutes: None,

@@ -29,7 +29,6 @@ use crate::ingest::ItemKind;
 /// One line of the programme, read.
 #[derive(Debug, Clone, Default)]
 pub struct Entry {
-    pub line: usize,
     pub start: Option<u32>,
     pub end: Option<u32>,
     pub minutes: Option<f64>,
@@ -608,10 +607,7 @@ fn strip_moderator_phrase(t: &str) -> Option<String> {
 
 /// Read one agenda line.
 pub fn entry(text: &str, line: usize, dir: &Directory, path: &Path) -> Result<Entry> {
-    let mut e = Entry {
-        line,
-        ..Default::default()
-    };
+    let mut e = Entry::default();
     let mut rest = text.trim().to_string();
     if let Some((a, b, r)) = leading_times(&rest) {
         (e.start, e.end, rest) = (Some(a), b, r);
