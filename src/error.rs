@@ -65,6 +65,10 @@ pub enum Error {
         stderr_tail: String,
     },
 
+    /// A page could not be fetched (no answer, a server error): worth trying again.
+    #[error("{url}: {message}")]
+    Fetch { url: String, message: String },
+
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {

@@ -126,7 +126,16 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum AgendaCommand {
     /// Print the agenda.toml equivalent of an event page (Markdown or HTML) for review.
-    Import { file: PathBuf },
+    ///
+    /// Lines of the page's agenda that gave nothing are printed first, as comments.
+    Import {
+        /// The event page: a file, or its address (https://...), fetched once and kept
+        /// in the work folder.
+        file: PathBuf,
+        /// Folder where a fetched page is kept, so a re-run reads the same page.
+        #[arg(long, default_value = ".eventcast-work")]
+        work: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -134,7 +143,8 @@ struct InputArgs {
     /// The webinar recording: any file ffmpeg reads (MP4, M4A, MP3, WAV, ...).
     #[arg(long)]
     recording: PathBuf,
-    /// The agenda: agenda.toml, or the event page as published (.md, .html).
+    /// The agenda: agenda.toml, or the event page as published (.md, .html, or its
+    /// https:// address, fetched once and kept in the work folder).
     #[arg(long)]
     agenda: PathBuf,
     /// A transcript (WebVTT or SRT) with speaker names.
@@ -207,9 +217,10 @@ fn execute(command: Command) -> anyhow::Result<()> {
             dry_run,
             json,
         } => {
+            let agenda = agenda_source(&inputs.agenda, &inputs.work)?;
             let opts = RunOptions {
                 recording: inputs.recording,
-                agenda: inputs.agenda,
+                agenda,
                 transcript: inputs.transcript,
                 cues: inputs.cues,
                 config,
@@ -226,9 +237,10 @@ fn execute(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Plan { inputs, json } => {
+            let agenda = agenda_source(&inputs.agenda, &inputs.work)?;
             let (_, plan) = pipeline::plan_only(
                 &inputs.recording,
-                &inputs.agenda,
+                &agenda,
                 inputs.transcript.as_deref(),
                 inputs.cues.as_deref(),
                 &inputs.work,
@@ -240,13 +252,25 @@ fn execute(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Agenda {
-            command: AgendaCommand::Import { file },
+            command: AgendaCommand::Import { file, work },
         } => {
-            let agenda = Agenda::load(&file)?;
+            let source = agenda_source(&file, &work)?;
+            let (agenda, unread) = Agenda::load_reviewed(&source)?;
             println!(
                 "# Imported from {} by `eventcast agenda import`. Review it, then pass it with --agenda.",
                 file.display()
             );
+            if source != file {
+                println!("# The page as read is kept in {}.", source.display());
+            }
+            if !unread.is_empty() {
+                println!(
+                    "# These lines of the page's agenda gave nothing; add what they say by hand:"
+                );
+                for (line, text) in &unread {
+                    println!("#   line {line}: {text}");
+                }
+            }
             print!("{}", agenda.to_toml());
         }
         Command::Batch {
@@ -340,6 +364,14 @@ fn execute(command: Command) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The agenda file to read: the file given, or the kept copy of a page given by address.
+fn agenda_source(agenda: &std::path::Path, work: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let limits = eventcast::ingest::fetch::Limits::default();
+    Ok(eventcast::ingest::fetch::agenda_source(
+        agenda, work, &limits,
+    )?)
 }
 
 fn print_report(r: &pipeline::RunReport) {

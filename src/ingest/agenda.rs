@@ -48,13 +48,18 @@ pub struct Agenda {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    /// Name as spoken, without titles, e.g. "Natalia Currea Dereser" (not "Dr. ...").
     pub name: String,
+    /// Job or position, e.g. "Knowledge and innovation director".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// Where they work, e.g. "Intendencia de Montevideo".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
+    /// City they speak for, e.g. "Montevideo".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// Country as the page writes it, e.g. "Uruguay".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Social media handle, e.g. "@NatCurrea".
@@ -117,19 +122,26 @@ impl Agenda {
     /// Read an agenda in either form: `.toml` is the structured form, anything else
     /// (`.md`, `.html`, `.txt`) is read as a published event page.
     pub fn load(path: &Path) -> Result<Agenda> {
+        Agenda::load_reviewed(path).map(|(agenda, _)| agenda)
+    }
+
+    /// [`Agenda::load`], with the lines of an event page's agenda that gave nothing, as
+    /// (line number, text), for the reviewer (none for `agenda.toml`).
+    pub fn load_reviewed(path: &Path) -> Result<(Agenda, Vec<(usize, String)>)> {
         // Direction controls in a name would reorder what readers see on every page and in
         // every tag: they go before anything else reads the text.
         let text = crate::safe::strip_bidi(&crate::error::read_text(path)?).into_owned();
         let is_toml = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-        let agenda = if is_toml {
-            Agenda::from_toml(&text, path)?
+        let (agenda, unread) = if is_toml {
+            (Agenda::from_toml(&text, path)?, Vec::new())
         } else {
-            super::event_page::import(&text, path)?
+            let imported = super::event_page::read(&text, path)?;
+            (imported.agenda, imported.unread)
         };
         agenda.validate(path)?;
-        Ok(agenda)
+        Ok((agenda, unread))
     }
 
     pub fn from_toml(text: &str, path: &Path) -> Result<Agenda> {

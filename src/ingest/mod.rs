@@ -9,6 +9,7 @@ pub mod agenda;
 pub mod audio;
 pub mod cues;
 pub mod event_page;
+pub mod fetch;
 pub mod transcript;
 
 use std::path::{Path, PathBuf};
