@@ -107,8 +107,9 @@ pub struct Scenario {
     pub seed: u64,
 }
 
-/// Voices of the agenda's people, in the order of [`Agenda::people`] (the moderator first).
-/// The two talk speakers of a typical agenda get two male voices of the same pitch.
+/// Voices of the agenda's people, in the order of [`Agenda::people`] (the moderator first),
+/// the first four rotated by the scenario's seed. Four of the five are male voices of about
+/// the same pitch, so two speakers of the same gender and pitch are the rule.
 const VOICES: &[(&str, f64)] = &[
     ("slt", 1.0),
     ("rms", 1.0),
@@ -587,7 +588,14 @@ impl Scenario {
             .iter()
             .enumerate()
             .map(|(k, n)| {
-                let (v, p) = VOICES[k % VOICES.len()];
+                // The first four people's voices rotate with the seed: which voice is the
+                // moderator's, and which two talk, changes from webinar to webinar.
+                let rotated = if k < 4 {
+                    (k + self.seed as usize) % 4
+                } else {
+                    k
+                };
+                let (v, p) = VOICES[rotated % VOICES.len()];
                 (n.clone(), Voice::new(v, p))
             })
             .collect();
