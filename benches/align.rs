@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use eventcast::ingest::{cues, transcript, ItemKind};
 use eventcast::plan::{self, energy::Envelope, Evidence, Plan};
-use eventcast::testbed::{self, Phenomena, Scenario, Webinar};
+use eventcast::testbed::{self, Engine, Phenomena, Scenario, Webinar};
 
 const MODES: &[&str] = &["cues", "zoom", "teams", "audio"];
 
@@ -53,8 +53,14 @@ fn main() -> anyhow::Result<()> {
             .unwrap_or(if minutes < 30.0 { 3 } else { 1 });
         (0..n).collect()
     };
+    // Every case with flite's voices, and all phenomena together with espeak-ng's too.
+    let mut cases: Vec<(String, Phenomena, Engine)> = Phenomena::cases()
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), p, Engine::Flite))
+        .collect();
+    cases.push(("all-espeak".into(), Phenomena::ALL, Engine::Espeak));
     for minutes in [15.0, 60.0] {
-        for (k, (name, ph)) in Phenomena::cases().into_iter().enumerate() {
+        for (k, (name, ph, engine)) in cases.iter().cloned().enumerate() {
             let case = format!("{minutes:.0}min-{name}");
             if !filter.is_empty() && !filter.iter().any(|f| case.contains(f.as_str())) {
                 continue;
@@ -77,12 +83,13 @@ fn main() -> anyhow::Result<()> {
                 .collect();
             let mut audio_seconds = 0.0;
             for seed in seeds_of(minutes) {
-                let scenario = Scenario::new(
+                let mut scenario = Scenario::new(
                     agenda.clone(),
                     minutes * 0.92,
                     ph,
                     100 + k as u64 + 1000 * seed,
                 );
+                scenario.engine = engine;
                 let webinar = scenario.build();
                 let dir = root.join(format!("{case}-{seed}"));
                 let made = Instant::now();
@@ -148,7 +155,7 @@ fn main() -> anyhow::Result<()> {
                             let (errors, found) = edge_errors(&plan, &rendered.spans, &webinar);
                             if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
                                 eprintln!("{case}-{seed} {mode}");
-                                verbose(&plan, &rendered);
+                                verbose(&plan, &rendered, &errors);
                             }
                             row.errors.extend(errors);
                             row.found.0 += found.0;
@@ -170,7 +177,7 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!("\nAll phenomena together (targets: transcript and cues median <= 0.5 s, largest <= 1.5 s; audio median <= 2 s, largest <= 10 s; every talk found):");
-    for r in rows.iter().filter(|r| r.case.ends_with("-all")) {
+    for r in rows.iter().filter(|r| r.case.contains("-all")) {
         print_row(r, f64::NAN);
     }
     Ok(())
@@ -229,8 +236,10 @@ fn edge_errors(
     (out, (found, talks(w, truth)))
 }
 
-fn verbose(plan: &Plan, r: &testbed::Rendered) {
+fn verbose(plan: &Plan, r: &testbed::Rendered, errors: &[f64]) {
     eprint!("{}", plan.table());
+    let shown: Vec<String> = errors.iter().map(|e| format!("{e:.2}")).collect();
+    eprintln!("  edge errors: {}", shown.join(" "));
     for (p, a, b) in &r.parts {
         eprintln!("  truth {p:?}: {a:>8.2} {b:>8.2}");
     }

@@ -67,6 +67,12 @@ pub(super) const PAUSE: f64 = 20.0;
 const PAUSE_TAIL: f64 = 30.0;
 /// Transcript times are a few hundred milliseconds off; a pause this close is the edge.
 const TRANSCRIPT_SNAP: f64 = 0.6;
+/// Cost of a Q&A opening with someone else's words than the moderator's, in seconds of
+/// the wrong voice.
+const OPENER_COST: f64 = 2.0;
+/// How much more the voice must change across a pause than on either side of it for a
+/// cue to be moved there (see [`voice::change_at`]).
+const HANDOVER: f64 = 1.3;
 /// Speech of a talk's own speaker (seconds) below which they count as not found.
 const FOUND_SECONDS: f64 = 10.0;
 
@@ -85,6 +91,9 @@ pub struct Slot {
     /// The agenda names heard in it.
     pub speakers: Vec<String>,
     pub(super) allowed: Allowed,
+    /// Who opens it (the moderator opens a Q&A): starting it on someone else's words
+    /// costs [`OPENER_COST`].
+    pub(super) opener: Option<usize>,
     /// Planned seconds (0 for unlisted parts: no prior).
     pub(super) planned: f64,
 }
@@ -130,7 +139,13 @@ pub fn align(ev: &Evidence) -> Result<Plan> {
             agenda,
             &slots,
             &names,
-            &fine,
+            &|t| {
+                cuesheet::snap(t, &fine, &|a, b| {
+                    let change = voice::change_at(ev.analysis, ev.envelope, a, b)?;
+                    tracing::trace!(a, b, change, "voice change at a pause near a cue");
+                    Ok(change >= HANDOVER)
+                })
+            },
             ev.duration,
             &mut warnings,
         )?,
@@ -207,9 +222,12 @@ pub fn align(ev: &Evidence) -> Result<Plan> {
     for s in &plan.segments {
         if s.source == Source::Audio && s.item.is_some() && s.confidence < 0.5 {
             plan.warnings.push(format!(
-                "\"{}\": the voices there fit the agenda poorly (confidence {:.2}); check its \
-                 start and end by ear, or give a cue sheet",
-                s.title, s.confidence
+                "\"{}\" ({} to {}): the voices there fit the agenda poorly (confidence \
+                 {:.2}); check its start and end by ear, or give a cue sheet",
+                s.title,
+                crate::clock(s.start),
+                crate::clock(s.end),
+                s.confidence
             ));
         }
     }
@@ -244,6 +262,7 @@ fn slots(agenda: &Agenda, names: &[&str]) -> Vec<Slot> {
                 .into_iter()
                 .collect(),
             allowed,
+            opener: None,
             planned: 0.0,
         }
     };
@@ -289,6 +308,7 @@ fn slots(agenda: &Agenda, names: &[&str]) -> Vec<Slot> {
             title: agenda.item_title(item),
             speakers,
             allowed,
+            opener: moderator.filter(|_| item.kind == ItemKind::Qa),
             planned: minutes[i] * 60.0,
         });
     }
@@ -398,6 +418,17 @@ pub(super) fn fit(units: &Units, slots: &[Slot], fixed: &[Option<usize>]) -> Vec
         };
         PRIOR * (d - p).powi(2) / p
     };
+    // A part that opens with someone else's words than its opener's: as costly as that
+    // many seconds of the wrong voice, whatever its length (a question from the chat
+    // read out by the moderator opens a Q&A, not the speaker's last sentence).
+    let opening = |s: usize, a: usize| match slots[s].opener {
+        Some(o) if a < n => {
+            let row = &units.dist[a];
+            let nearest = row.iter().copied().fold(f64::INFINITY, f64::min);
+            OPENER_COST * (row[o] - nearest).clamp(0.0, 1.0) * units.weight[a]
+        }
+        _ => 0.0,
+    };
     let mut dp = vec![vec![f64::INFINITY; n + 1]; m];
     let mut back = vec![vec![0usize; n + 1]; m];
     for s in 0..m {
@@ -417,7 +448,8 @@ pub(super) fn fit(units: &Units, slots: &[Slot], fixed: &[Option<usize>]) -> Vec
                 Box::new(a..=n)
             };
             for b in ends {
-                let c = before + prefix[s][b] - prefix[s][a] + prior(s, a, b);
+                let open = if a < b { opening(s, a) } else { 0.0 };
+                let c = before + prefix[s][b] - prefix[s][a] + prior(s, a, b) + open;
                 if c < dp[s][b] {
                     dp[s][b] = c;
                     back[s][b] = a;
@@ -467,8 +499,10 @@ fn segments(
         if let Some(anchor) = anchors[s] {
             start = anchor.start;
             end = end.max(start);
+            // The part before runs up to the cue: to the pause's start where the cue was
+            // moved to one, else to the time as written (speech goes on up to it).
             if let Some(prev) = out.last_mut() {
-                prev.end = prev.end.min(anchor.prev_end).max(prev.start);
+                prev.end = anchor.prev_end.max(prev.start);
             }
         }
         if let (Some(prev), Some(l)) = (out.last_mut(), last_unit) {

@@ -255,7 +255,7 @@ const SPLIT_LEAST: f64 = 4.0;
 const SWITCH: f64 = 0.5;
 /// Seconds of speech per second of distance in time when blocks are given to the parts
 /// (see [`talk_blocks`]): length decides, time only breaks ties.
-const TIME_WEIGHT: f64 = 0.02;
+const TIME_WEIGHT: f64 = 0.2;
 
 /// The blocks of speech between the moderator's turns, and the units of those turns.
 fn blocks(
@@ -655,19 +655,23 @@ impl Learning<'_> {
             who: vec![Who::Unknown; n],
         };
         let mut voices: Option<voice::Models> = None;
+        let trusted = {
+            let mut who: Vec<usize> = seeds.iter().map(|s| s.1).collect();
+            who.sort();
+            who.dedup();
+            who.len() >= 2
+        };
+        let seeded: std::collections::BTreeSet<usize> = seeds.iter().map(|s| s.0).collect();
         for round in 0..ROUNDS {
             // Who each unit is, as far as the current boundaries tell: the slot's only
             // speaker, unless it clearly sounds like someone else; elsewhere, the nearest
-            // voice of those the slot allows, when it is near. At first the voices are those
-            // found one after the other (when all were found), later the last round's.
-            let seeded = round == 0 && {
-                let mut who: Vec<usize> = seeds.iter().map(|s| s.1).collect();
-                who.sort();
-                who.dedup();
-                who.len() >= 2
-            };
-            let mut known: Vec<(usize, usize)> = if seeded { seeds.to_vec() } else { Vec::new() };
-            if seeded {
+            // voice of those the slot allows, when it is near.
+            // The voices found one after the other (when all were found) stay what they
+            // were found to be: they come from the webinar's structure, not from the
+            // voices, and keep a speaker who changed microphones one person. At first the
+            // voices are learnt from them alone, later from the last round's labels.
+            let mut known: Vec<(usize, usize)> = if trusted { seeds.to_vec() } else { Vec::new() };
+            if trusted && round == 0 {
                 voices =
                     voice::Models::learn(people, seeds.iter().map(|&(u, p)| (&z[u], p, dur[u])));
             }
@@ -687,7 +691,7 @@ impl Learning<'_> {
                 let sole =
                     own.len() == 1 && slot.allowed.iter().all(|&(p, b)| p == own[0] || b > 0.0);
                 for u in bounds[s]..bounds[s + 1] {
-                    if seeded && known.iter().any(|k| k.0 == u) {
+                    if trusted && seeded.contains(&u) {
                         continue;
                     }
                     let nearest = (0..people)
