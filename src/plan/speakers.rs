@@ -75,6 +75,9 @@ const UNKNOWN_COST: f64 = 0.5;
 /// scale), as a voice unlike everyone's but much nearer one person is that person on
 /// another microphone.
 const AUDIENCE_DISTANCE: f64 = 3.5;
+/// How many times nearer one person than everyone else an unnamed line must sound to be
+/// theirs, however far it is from their usual voice.
+const NEARER: f64 = 2.0;
 /// How sharply voice distances decide between people for an unnamed line.
 const SOFTNESS: f64 = 0.7;
 /// A voice is taken as a person's when its distance is within this many typical
@@ -142,7 +145,25 @@ pub fn from_transcript(
         voices = resolve_by_voice(
             &spans, &mut who, &groups, people, names, analysis, envelope, warnings,
         )?;
-        stand_in(&spans, &mut who, &groups, &labels, names, warnings);
+        if stand_in(&spans, &mut who, &groups, &labels, names, warnings) {
+            // The stand-in's voice is known now: learn it, for the lines still unnamed.
+            let left: Vec<(String, Vec<usize>)> = groups
+                .iter()
+                .filter(|g| g.1.iter().all(|&u| who[u] == Who::Unknown))
+                .cloned()
+                .collect();
+            voices = resolve_by_voice(
+                &spans,
+                &mut who,
+                &left,
+                people,
+                names,
+                analysis,
+                envelope,
+                &mut Vec::new(),
+            )?
+            .or(voices);
+        }
     }
     // Whatever a name that matched nobody still is: someone in the audience.
     let mut strangers: Vec<&str> = Vec::new();
@@ -331,21 +352,28 @@ fn resolve_by_voice(
     Ok(Some(
         z.iter()
             .map(|x| {
-                (0..people)
+                let mut row: Vec<f64> = (0..people)
                     .map(|p| {
                         models
                             .distance(x, p)
                             .map(|d| d / models.typical())
                             .unwrap_or(f64::INFINITY)
                     })
-                    .chain(std::iter::once(audience))
-                    .collect()
+                    .collect();
+                // A voice half as far from one person as from anyone else is theirs, on
+                // another microphone, rather than a stranger's.
+                let mut sorted = row.clone();
+                sorted.sort_by(f64::total_cmp);
+                let second = sorted.get(1).copied().unwrap_or(f64::INFINITY);
+                row.push(audience.max((second / NEARER).min(1e6)));
+                row
             })
             .collect(),
     ))
 }
 
-/// Step 3: a person never heard takes the unresolved name with the most speech.
+/// Step 3: a person never heard takes the unresolved name with the most speech. Returns
+/// whether anyone did.
 fn stand_in(
     spans: &[(f64, f64)],
     who: &mut [Who],
@@ -353,13 +381,13 @@ fn stand_in(
     labels: &[String],
     names: &[&str],
     warnings: &mut Vec<String>,
-) {
+) -> bool {
     let heard: Vec<bool> = (0..names.len())
         .map(|p| who.contains(&Who::Person(p)))
         .collect();
     let unheard: Vec<usize> = (0..names.len()).filter(|&p| !heard[p]).collect();
     if unheard.is_empty() {
-        return;
+        return false;
     }
     let mut candidates: Vec<(f64, f64, &Vec<usize>)> = groups
         .iter()
@@ -377,6 +405,7 @@ fn stand_in(
     // in time order.
     candidates.sort_by(|a, b| a.1.total_cmp(&b.1));
     let offset = unheard.len() - candidates.len();
+    let any = !candidates.is_empty();
     for (k, (speech, _, members)) in candidates.into_iter().enumerate() {
         let p = unheard[k + offset.min(k)];
         for &u in members {
@@ -388,6 +417,7 @@ fn stand_in(
             labels[members[0]], names[p], speech, names[p]
         ));
     }
+    any
 }
 
 /// Weights of units: a short line of one voice between two lines of another voice is a
