@@ -106,7 +106,7 @@ pub fn run(args: Vec<OsString>, progress: Option<&dyn Track>) -> Result<Log> {
     for event in events {
         match event {
             FfmpegEvent::Progress(p) => {
-                if let (Some(progress), Some(t)) = (progress, parse_clock(&p.time)) {
+                if let (Some(progress), Some(t)) = (progress, crate::timecode::parse(&p.time)) {
                     progress.set_position(t);
                 }
             }
@@ -153,15 +153,6 @@ pub fn run(args: Vec<OsString>, progress: Option<&dyn Track>) -> Result<Log> {
     }
     log.last = last.into();
     Ok(log)
-}
-
-/// `HH:MM:SS.ss` (as ffmpeg prints times) to seconds.
-pub fn parse_clock(s: &str) -> Option<f64> {
-    let mut total = 0.0;
-    for part in s.trim().split(':') {
-        total = total * 60.0 + part.parse::<f64>().ok()?;
-    }
-    (total >= 0.0).then_some(total)
 }
 
 /// Convenience: build an argument vector from anything string-like.
@@ -278,13 +269,6 @@ fn parse_probe(json: &[u8]) -> std::result::Result<Probe, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clock_times() {
-        assert_eq!(parse_clock("00:03:29.04"), Some(209.04));
-        assert_eq!(parse_clock("12.5"), Some(12.5));
-        assert_eq!(parse_clock("x"), None);
-    }
 
     #[test]
     fn probe_json() {

@@ -381,7 +381,7 @@ fn print_report(r: &pipeline::RunReport) {
         println!(
             "  {:<48} {:>8}  {:>6.1} MB  {}",
             e.episode.title,
-            eventcast::clock(e.duration),
+            eventcast::timecode::clock(e.duration),
             e.bytes as f64 / 1e6,
             e.episode.file_name
         );

@@ -151,8 +151,8 @@ impl Truth {
             out.push_str(&format!(
                 "{}\n{} --> {}\n{}: {}\n\n",
                 i + 1,
-                vtt_time(t.start),
-                vtt_time(t.end),
+                crate::timecode::vtt(t.start),
+                crate::timecode::vtt(t.end),
                 display_name(&t.speaker),
                 t.text
             ));
@@ -176,8 +176,8 @@ impl Truth {
                     "8f0c2d1e-4b7a-4c55-9e13-2a6b0f3d9c{:02x}/{}-{k}\n{} --> {}\n<v {}>{}</v>\n\n",
                     i % 256,
                     i + 10,
-                    vtt_time(a),
-                    vtt_time(b),
+                    crate::timecode::vtt(a),
+                    crate::timecode::vtt(b),
                     display_name(&t.speaker),
                     chunk.join(" ")
                 ));
@@ -193,8 +193,8 @@ impl Truth {
             out.push_str(&format!(
                 "{}\n{} --> {}\n{}: {}\n\n",
                 i + 1,
-                vtt_time(t.start).replace('.', ","),
-                vtt_time(t.end).replace('.', ","),
+                crate::timecode::vtt(t.start).replace('.', ","),
+                crate::timecode::vtt(t.end).replace('.', ","),
                 display_name(&t.speaker),
                 t.text
             ));
@@ -232,17 +232,6 @@ pub fn display_variant(name: &str, style: usize) -> String {
         3 => format!("{plain} - Guest"),
         _ => plain.to_lowercase(),
     }
-}
-
-pub fn vtt_time(t: f64) -> String {
-    let ms = (t.max(0.0) * 1000.0).round() as u64;
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        (ms / 60_000) % 60,
-        (ms / 1000) % 60,
-        ms % 1000
-    )
 }
 
 /// Synthesise one utterance as 16 kHz mono samples at [`SPEECH_DB`], with the engine's own

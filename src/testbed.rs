@@ -811,15 +811,15 @@ impl Webinar {
                     "8f0c2d1e-4b7a-4c55-9e13-2a6b0f3d9c{:02x}/{}-0\n{} --> {}\n<v {who}>{text}</v>\n\n",
                     i % 256,
                     i + 10,
-                    synth::vtt_time(*a),
-                    synth::vtt_time(*b),
+                    crate::timecode::vtt(*a),
+                    crate::timecode::vtt(*b),
                 ));
             } else {
                 out.push_str(&format!(
                     "{}\n{} --> {}\n{who}: {text}\n\n",
                     i + 1,
-                    synth::vtt_time(*a),
-                    synth::vtt_time(*b)
+                    crate::timecode::vtt(*a),
+                    crate::timecode::vtt(*b)
                 ));
             }
         }

@@ -544,7 +544,7 @@ fn pages_are_valid_accessible_self_contained_and_render_in_chromium() {
             .next()
             .unwrap();
         assert_eq!(download.value().attr("href"), Some(file));
-        assert!(text(section).contains(&eventcast::clock(e.duration)));
+        assert!(text(section).contains(&eventcast::timecode::clock(e.duration)));
     }
     // Chapters move the whole-webinar player; without a script the link opens the file there.
     let chapter_links = select(&html, "#webinar ol.chapters a");

@@ -217,8 +217,8 @@ fn check_complete(
         format!(
             "its audio stops decoding at {} of {}: the file is damaged or incomplete.{detail}\n\
              Export or download the recording again; nothing was produced from this one.",
-            crate::clock(decoded),
-            crate::clock(duration)
+            crate::timecode::clock(decoded),
+            crate::timecode::clock(duration)
         ),
     ))
 }

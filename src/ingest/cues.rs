@@ -94,7 +94,7 @@ fn parse_clock(token: &str) -> Option<f64> {
     if !t.contains(':') {
         return None;
     }
-    super::transcript::parse_time(t)
+    crate::timecode::parse(t)
 }
 
 #[cfg(test)]

@@ -66,17 +66,17 @@ pub fn ingest(
             "the agenda plans {} but {} is only {} long: check that this is the whole \
              recording; if it is, give a transcript (--transcript) or a cue sheet (--cues) so \
              each speaker can be placed",
-            crate::clock(planned),
+            crate::timecode::clock(planned),
             recording.display(),
-            crate::clock(probe.duration)
+            crate::timecode::clock(probe.duration)
         )));
     }
     if planned > probe.duration * AGENDA_OVERRUN_WARNING {
         tracing::warn!(
             "the agenda plans {} but {} is {} long: check that this is the whole recording",
-            crate::clock(planned),
+            crate::timecode::clock(planned),
             recording.display(),
-            crate::clock(probe.duration)
+            crate::timecode::clock(probe.duration)
         );
     }
     if let Some(t) = transcript {

@@ -56,8 +56,8 @@ impl Transcript {
                 format!(
                     "this cue ends at {} but the recording is only {} long: is this the \
                      transcript of another (or an untrimmed) recording?",
-                    crate::clock(c.end),
-                    crate::clock(duration)
+                    crate::timecode::clock(c.end),
+                    crate::timecode::clock(duration)
                 ),
             ));
         }
@@ -132,9 +132,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Transcript> {
                     format!(
                         "this cue starts at {} but the cue at line {} starts later ({}): cues \
                          must be in time order; re-export the transcript",
-                        crate::clock(start),
+                        crate::timecode::clock(start),
                         prev.line,
-                        crate::clock(prev.start)
+                        crate::timecode::clock(prev.start)
                     ),
                 ));
             }
@@ -178,30 +178,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Transcript> {
 fn parse_timing(line: &str) -> Option<(f64, f64)> {
     let (a, b) = line.split_once("-->")?;
     let b = b.split_whitespace().next()?;
-    Some((parse_time(a.trim())?, parse_time(b)?))
-}
-
-/// `HH:MM:SS.mmm`, `MM:SS.mmm` or SRT's `HH:MM:SS,mmm`.
-pub fn parse_time(s: &str) -> Option<f64> {
-    let s = s.replace(',', ".");
-    let parts: Vec<&str> = s.split(':').collect();
-    if !(2..=3).contains(&parts.len()) {
-        return None;
-    }
-    let mut total = 0.0;
-    for (k, p) in parts.iter().enumerate() {
-        let last = k + 1 == parts.len();
-        let ok = !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || (last && c == '.'));
-        if !ok {
-            return None;
-        }
-        let v: f64 = p.parse().ok()?;
-        if k > 0 && v >= 60.0 {
-            return None;
-        }
-        total = total * 60.0 + v;
-    }
-    Some(total)
+    Some((
+        crate::timecode::parse(a.trim())?,
+        crate::timecode::parse(b)?,
+    ))
 }
 
 /// The speaker (from a `<v Name>` span or a `Name:` prefix) and the plain text of a cue.
@@ -270,27 +250,27 @@ fn strip_tags(s: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// WebVTT text of `cues`, speakers as `<v Name>` spans (what podcast apps display).
-pub fn to_vtt(cues: &[Cue]) -> String {
-    let mut out = String::from("WEBVTT\n\n");
-    for (i, c) in cues.iter().enumerate() {
-        out.push_str(&format!(
-            "{}\n{} --> {}\n",
-            i + 1,
-            crate::synth::vtt_time(c.start),
-            crate::synth::vtt_time(c.end)
-        ));
-        match &c.speaker {
-            Some(s) => out.push_str(&format!("<v {s}>{}</v>\n\n", c.text)),
-            None => out.push_str(&format!("{}\n\n", c.text)),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// WebVTT text of `cues`, speakers as `<v Name>` spans (what podcast apps display).
+    fn to_vtt(cues: &[Cue]) -> String {
+        let mut out = String::from("WEBVTT\n\n");
+        for (i, c) in cues.iter().enumerate() {
+            out.push_str(&format!(
+                "{}\n{} --> {}\n",
+                i + 1,
+                crate::timecode::vtt(c.start),
+                crate::timecode::vtt(c.end)
+            ));
+            match &c.speaker {
+                Some(s) => out.push_str(&format!("<v {s}>{}</v>\n\n", c.text)),
+                None => out.push_str(&format!("{}\n\n", c.text)),
+            }
+        }
+        out
+    }
 
     fn p() -> &'static Path {
         Path::new("t.vtt")

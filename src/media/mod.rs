@@ -324,8 +324,8 @@ fn prepare(
     let span = format!(
         "\"{}\" ({}–{})",
         ep.title,
-        crate::clock(ep.start),
-        crate::clock(ep.end)
+        crate::timecode::clock(ep.start),
+        crate::timecode::clock(ep.end)
     );
     let silent = || {
         format!(

@@ -225,8 +225,8 @@ pub fn align(ev: &Evidence) -> Result<Plan> {
                 "\"{}\" ({} to {}): the voices there fit the agenda poorly (confidence \
                  {:.2}); check its start and end by ear, or give a cue sheet",
                 s.title,
-                crate::clock(s.start),
-                crate::clock(s.end),
+                crate::timecode::clock(s.start),
+                crate::timecode::clock(s.end),
                 s.confidence
             ));
         }
@@ -628,7 +628,7 @@ fn missing(
             _ => format!(
                 "without a transcript, no stretch of a voice other than the others' fits \
                  where the agenda puts it ({} of speech found there)",
-                crate::clock(length)
+                crate::timecode::clock(length)
             ),
         };
         out.push((

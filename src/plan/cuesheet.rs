@@ -134,8 +134,8 @@ pub fn anchors(
                 c.line,
                 format!(
                     "{} is past the end of the recording ({}): check the time",
-                    crate::clock(c.time),
-                    crate::clock(duration)
+                    crate::timecode::clock(c.time),
+                    crate::timecode::clock(duration)
                 ),
             ));
         }
@@ -171,7 +171,7 @@ pub fn anchors(
                     "`{}` at {} comes after the cue for \"{}\", but the agenda has it earlier: \
                      check the time or the agenda's order",
                     c.label,
-                    crate::clock(c.time),
+                    crate::timecode::clock(c.time),
                     last.map(|l| slots[l].title.clone()).unwrap_or_default()
                 ),
             ));

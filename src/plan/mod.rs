@@ -160,8 +160,8 @@ pub fn sanity_warnings(plan: &Plan) -> Vec<String> {
             out.push(format!(
                 "\"{}\" lasts {} for a {} slot",
                 s.title,
-                crate::clock(s.duration()),
-                crate::clock(s.planned)
+                crate::timecode::clock(s.duration()),
+                crate::timecode::clock(s.planned)
             ));
         }
     }
@@ -207,10 +207,10 @@ impl Plan {
                     .unwrap_or_else(|| "-".into()),
                 truncate(&s.title, 40),
                 truncate(&s.speakers.join(", "), 28),
-                crate::clock(s.start),
-                crate::clock(s.end),
-                crate::clock(s.duration()),
-                crate::clock(s.planned),
+                crate::timecode::clock(s.start),
+                crate::timecode::clock(s.end),
+                crate::timecode::clock(s.duration()),
+                crate::timecode::clock(s.planned),
                 s.source.as_str().into(),
                 format!("{:.2}", s.confidence),
             ]);
@@ -218,7 +218,10 @@ impl Plan {
         let widths: Vec<usize> = (0..9)
             .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
             .collect();
-        let mut out = format!("recording: {}\n", crate::clock(self.recording.duration));
+        let mut out = format!(
+            "recording: {}\n",
+            crate::timecode::clock(self.recording.duration)
+        );
         for r in rows {
             let line: Vec<String> = r
                 .iter()

@@ -14,10 +14,10 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::Person;
+use crate::timecode::clock;
 use catalog::{Catalog, CatalogEpisode, Chapter, Cue, Webinar};
 
 /// Built-in templates: (file name, contents).
@@ -239,8 +239,8 @@ fn vtt(cues: &[Cue]) -> String {
             .join("\n");
         out.push_str(&format!(
             "\n{} --> {}\n<v {}>{}\n",
-            crate::synth::vtt_time(c.start),
-            crate::synth::vtt_time(c.end),
+            crate::timecode::vtt(c.start),
+            crate::timecode::vtt(c.end),
             vtt_escape(&c.speaker),
             vtt_escape(&text)
         ));
