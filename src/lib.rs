@@ -19,7 +19,7 @@ pub mod publish;
 pub mod safe;
 pub mod signals;
 pub mod site;
-pub mod synth;
+#[cfg(feature = "testbed")]
 pub mod testbed;
 pub mod timecode;
 

@@ -199,7 +199,7 @@ fn teams_transcript_finds_every_speaker() {
 #[test]
 fn srt_transcript_places_every_talk() {
     let f = fixture();
-    let names = |n: &str| eventcast::synth::display_variant(n, n.len());
+    let names = |n: &str| eventcast::demo::synth::display_variant(n, n.len());
     let srt = f.rendered.truth.to_srt(names);
     let t = write(f, "transcript.srt", &srt);
     placed(f, "work-srt", &["--transcript", t.to_str().unwrap()], 1.5);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use eventcast::synth::{self, Script, Utterance, Voice};
+use eventcast::demo::synth::{self, Script, Utterance, Voice};
 
 const TARGET_LUFS: f64 = -16.0;
 const PEAK_LIMIT: f64 = -1.0;

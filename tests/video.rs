@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use eventcast::synth::{self, Script, Utterance, Voice};
+use eventcast::demo::synth::{self, Script, Utterance, Voice};
 
 const FPS: f64 = 10.0;
 /// Keyframe every 2 s, and none at scene changes: cut points land between keyframes.

@@ -1,14 +1,16 @@
 //! The built-in demo: a short sample webinar made from synthetic voices, published into a
 //! local folder, so a new user sees the whole path work before touching their own files.
 
+pub mod synth;
+
 use std::path::{Path, PathBuf};
 
 use crate::args;
 use crate::error::{Error, Result};
-use crate::synth::{self, Script, Truth, Utterance, Voice};
+use synth::{Script, Truth, Utterance, Voice};
 
 /// The sample webinar's agenda: a moderator, two talks with Q&A, a wrap-up.
-pub const AGENDA: &str = include_str!("../tests/fixtures/demo/agenda.toml");
+pub const AGENDA: &str = include_str!("../../tests/fixtures/demo/agenda.toml");
 
 /// The script of the sample webinar; talks run over and under their planned slots on purpose.
 pub fn script() -> Script {
@@ -90,7 +92,7 @@ pub fn prepare(dir: &Path) -> Result<DemoInputs> {
         None,
     )?;
     let config = dir.join("pipeline.toml");
-    let base = include_str!("../pipeline.toml")
+    let base = include_str!("../../pipeline.toml")
         .replace("# image = \"artwork.png\"", "image = \"artwork.png\"");
     write(&config, &base)?;
     Ok(DemoInputs {
