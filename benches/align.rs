@@ -266,7 +266,9 @@ fn load_or_render(w: &Webinar, dir: &Path) -> anyhow::Result<testbed::Rendered> 
     let recording = dir.join("recording.m4a");
     let agenda = dir.join("agenda.toml");
     if let Ok(text) = std::fs::read_to_string(&cache) {
-        if let Ok((s, truth)) = serde_json::from_str::<(String, eventcast::demo::synth::Truth)>(&text) {
+        if let Ok((s, truth)) =
+            serde_json::from_str::<(String, eventcast::demo::synth::Truth)>(&text)
+        {
             if s == script && recording.exists() {
                 return Ok(w.rendered(recording, agenda, truth));
             }

@@ -15,7 +15,7 @@ pub enum Error {
 
     /// Another published webinar already has this webinar's slug (folder).
     #[error("{0}")]
-    SlugTaken(crate::site::catalog::SlugTaken),
+    SlugTaken(SlugTaken),
 
     /// A line of an input file could not be understood.
     #[error("{}:{line}: {message}", path.display())]
@@ -114,8 +114,8 @@ pub enum Error {
     },
 }
 
-impl From<crate::site::catalog::SlugTaken> for Error {
-    fn from(e: crate::site::catalog::SlugTaken) -> Self {
+impl From<SlugTaken> for Error {
+    fn from(e: SlugTaken) -> Self {
         Error::SlugTaken(e)
     }
 }
@@ -183,4 +183,28 @@ pub fn read_text(path: &std::path::Path) -> Result<String> {
 /// The 1-based line number of a byte offset in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Two different webinars would be published under one slug (folder): the published one
+/// would be replaced and its files overwritten.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlugTaken {
+    pub slug: String,
+    /// "title" (date) of the webinar published there.
+    pub published: String,
+    /// "title" (date) of the one that would replace it.
+    pub incoming: String,
+}
+
+impl std::fmt::Display for SlugTaken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "webinar {} would be published as {}, the folder of another published webinar, {}: \
+             a slug is the date and the first 60 characters of the title. Make the titles differ \
+             in their beginning (or correct the date), or take the published one out first with \
+             `eventcast remove {}`",
+            self.incoming, self.slug, self.published, self.slug
+        )
+    }
 }

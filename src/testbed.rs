@@ -17,9 +17,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::demo::synth::{self, Channel, Rng, Script, Truth, Utterance, Voice};
 use crate::error::{Error, Result};
 use crate::ingest::{Agenda, ItemKind};
-use crate::demo::synth::{self, Channel, Rng, Script, Truth, Utterance, Voice};
 
 /// What makes a webinar hard to align; each can be turned on alone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use eventcast::config::Config;
+use eventcast::demo::synth::{self, Script, Utterance, Voice};
 use eventcast::ingest::{Agenda, Item, ItemKind, Person};
 use eventcast::media::EpisodeKind;
 use eventcast::publish::{Payload, Upload};
 use eventcast::site::catalog::{self, Catalog, CatalogEpisode, Chapter, Cue, Webinar};
-use eventcast::demo::synth::{self, Script, Utterance, Voice};
 use rss::validation::Validate;
 
 /// Names that break naive escaping in XML, HTML, WebVTT and JSON alike.

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::SlugTaken;
 use crate::ingest::Person;
 use crate::media::EpisodeKind;
 
@@ -157,30 +158,6 @@ impl Webinar {
         self.identity
             .clone()
             .unwrap_or_else(|| identity(&self.date, &self.title))
-    }
-}
-
-/// Two different webinars would be published under one slug (folder): the published one
-/// would be replaced and its files overwritten.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SlugTaken {
-    pub slug: String,
-    /// "title" (date) of the webinar published there.
-    pub published: String,
-    /// "title" (date) of the one that would replace it.
-    pub incoming: String,
-}
-
-impl std::fmt::Display for SlugTaken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "webinar {} would be published as {}, the folder of another published webinar, {}: \
-             a slug is the date and the first 60 characters of the title. Make the titles differ \
-             in their beginning (or correct the date), or take the published one out first with \
-             `eventcast remove {}`",
-            self.incoming, self.slug, self.published, self.slug
-        )
     }
 }
 
