@@ -596,7 +596,7 @@ fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path
     let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
     let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
     // The alignment's version is part of the key: a better aligner must not reuse old plans.
-    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-2"));
+    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-3"));
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }

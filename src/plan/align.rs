@@ -31,7 +31,7 @@ use super::cuesheet::{self, Anchor};
 use super::energy::Envelope;
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run, DIMS};
-use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source};
+use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source, Turn};
 use crate::error::{Error, Result};
 use crate::ingest::cues::CueSheet;
 use crate::ingest::transcript::{Cue, Transcript};
@@ -239,6 +239,7 @@ pub fn align(ev: &Evidence) -> Result<Plan> {
         },
         segments,
         warnings,
+        turns: turns(&units, &names),
     };
     // The unscaled planned length is what a person compares against.
     let minutes = agenda.planned_minutes();
@@ -1139,7 +1140,13 @@ fn segments(
             start = anchor.start;
             end = end.max(start);
             if let Some(prev) = out.last_mut() {
-                prev.end = prev.end.min(anchor.prev_end).max(prev.start);
+                // An exact time is the cut itself: the part before runs up to it.
+                let until = if anchor.exact {
+                    anchor.prev_end
+                } else {
+                    prev.end.min(anchor.prev_end)
+                };
+                prev.end = until.max(prev.start);
             }
         }
         if let (Some(prev), Some(l)) = (out.last_mut(), last_unit) {
@@ -1340,6 +1347,35 @@ fn add_gaps(segments: &mut Vec<Segment>, music: &[(f64, f64)], runs: &[Run], lan
     }
     segments.extend(extra);
     segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.end.total_cmp(&b.end)));
+}
+
+/// Silence (seconds) within which two units of one voice make one turn.
+const TURN_GAP: f64 = 1.5;
+
+/// Who was heard when, as the fit decided: the units of one voice run together.
+fn turns(units: &Units, names: &[&str]) -> Vec<Turn> {
+    let mut out: Vec<Turn> = Vec::new();
+    for (&(start, end), who) in units.spans.iter().zip(&units.who) {
+        let speaker = match *who {
+            Who::Person(p) => Some(names[p].to_string()),
+            Who::Audience => None,
+            Who::Unknown => continue,
+        };
+        match out
+            .iter_mut()
+            .rev()
+            .take_while(|t| start - t.end <= TURN_GAP)
+            .find(|t| t.speaker == speaker)
+        {
+            Some(t) => t.end = t.end.max(end),
+            _ => out.push(Turn {
+                speaker,
+                start,
+                end,
+            }),
+        }
+    }
+    out
 }
 
 /// Each cue goes to the segment it overlaps most, re-timed to that segment's start.
