@@ -16,9 +16,9 @@ pub struct CueLine {
     pub time: f64,
     /// The name or title as written.
     pub label: String,
-    /// Written with fractions of a second (`12:40.3`): the time was read off a waveform
-    /// (the review page writes cue sheets this way), so it is taken as written rather
-    /// than moved to the pause next to it.
+    /// Written with fractions of a second (`12:40.300`): the time was placed on a
+    /// waveform (the review page writes cue sheets this way), so it is taken as written
+    /// rather than moved to the pause next to it.
     pub exact: bool,
     /// 1-based line in the file.
     pub line: usize,

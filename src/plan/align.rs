@@ -1140,13 +1140,7 @@ fn segments(
             start = anchor.start;
             end = end.max(start);
             if let Some(prev) = out.last_mut() {
-                // An exact time is the cut itself: the part before runs up to it.
-                let until = if anchor.exact {
-                    anchor.prev_end
-                } else {
-                    prev.end.min(anchor.prev_end)
-                };
-                prev.end = until.max(prev.start);
+                prev.end = prev.end.min(anchor.prev_end).max(prev.start);
             }
         }
         if let (Some(prev), Some(l)) = (out.last_mut(), last_unit) {

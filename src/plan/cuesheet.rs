@@ -11,10 +11,11 @@
 //! stopped right before it). Where there is none (music, overlapping speech, a reverb
 //! tail) the time is kept as written: a wrong pause further away would be worse.
 //!
-//! A time written with fractions of a second (`12:40.3`) was not read off a player's
+//! A time written with fractions of a second (`12:40.300`) was not read off a player's
 //! clock but placed on the waveform, as the review page does: it is the cut itself, so
-//! it is taken as written and the part before ends exactly there. That is what makes a
-//! cue sheet copied from the review page give back the very cuts the page showed.
+//! it is taken as written: the part starts there, and the part before ends there at the
+//! latest (earlier, where its speech ends before). That is what makes a cue sheet copied
+//! from the review page give back the very cuts the page showed.
 
 use super::align::Slot;
 use super::names::{match_name, words};
@@ -26,14 +27,11 @@ use crate::ingest::{Agenda, ItemKind};
 /// How far a pause may lie from the written time to be taken as the cut, in seconds.
 pub const CUE_SNAP: f64 = 1.0;
 
-/// Where a cue line pins a part: it starts at `start`; the part before ends by `prev_end`
-/// (at `prev_end` exactly when the line's time is `exact`).
+/// Where a cue line pins a part: it starts at `start`; the part before ends by `prev_end`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Anchor {
     pub start: f64,
     pub prev_end: f64,
-    /// The time was written to a fraction of a second and is the cut itself.
-    pub exact: bool,
 }
 
 /// Words for parts of a webinar, in four languages (accents folded).
@@ -185,7 +183,6 @@ pub fn anchors(
         let as_written = Anchor {
             start: c.time,
             prev_end: c.time,
-            exact: c.exact,
         };
         out[s] = Some(if c.exact {
             as_written
@@ -218,7 +215,6 @@ pub fn snap(t: f64, runs: &[Run]) -> Option<Anchor> {
         .map(|((a, b), _)| Anchor {
             start: b,
             prev_end: a,
-            exact: false,
         })
 }
 
