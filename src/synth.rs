@@ -1,6 +1,6 @@
 //! Synthetic webinars with known ground truth, for the demo, the tests and the benchmarks.
 //!
-//! Speech comes from ffmpeg's `flite` voices (pitch-shifted to make more distinct people),
+//! Speech comes from ffmpeg's `flite` voices or espeak-ng (pitch-shifted to make more people),
 //! laid out by a [`Script`] with exact pauses, so we know to the sample where every turn
 //! starts and ends: the truth alignment is measured against. Real webinars are messier than
 //! a clean concatenation, and alignment must be measured on that mess, so a script can also
@@ -26,17 +26,20 @@ const SPEECH_DB: f64 = -20.0;
 /// Speaker name of music in the truth.
 pub const MUSIC: &str = "♪";
 
-/// A synthetic person: a flite voice and a pitch factor (1.0 = as is).
+/// A synthetic person: a voice and a pitch factor (1.0 = as is). The voice is one of
+/// ffmpeg's flite voices ("slt", "rms", "awb", "kal16", "kal") or, after `espeak:`, an
+/// espeak-ng voice with its variant ("espeak:es+m3"): a second synthesiser, so that
+/// alignment is not only ever measured on one engine's voices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Voice {
-    pub flite: String,
+    pub voice: String,
     pub pitch: f64,
 }
 
 impl Voice {
-    pub fn new(flite: &str, pitch: f64) -> Voice {
+    pub fn new(voice: &str, pitch: f64) -> Voice {
         Voice {
-            flite: flite.into(),
+            voice: voice.into(),
             pitch,
         }
     }
@@ -242,7 +245,7 @@ pub fn vtt_time(t: f64) -> String {
     )
 }
 
-/// Synthesise one utterance as 16 kHz mono samples at [`SPEECH_DB`], with flite's own
+/// Synthesise one utterance as 16 kHz mono samples at [`SPEECH_DB`], with the engine's own
 /// silences trimmed.
 fn speak(voice: &Voice, text: &str, scratch: &Path) -> Result<Vec<f32>> {
     let text_file = scratch.join("utterance.txt");
@@ -253,26 +256,54 @@ fn speak(voice: &Voice, text: &str, scratch: &Path) -> Result<Vec<f32>> {
     } else {
         String::new()
     };
-    crate::ffmpeg::run(
-        args![
+    let input = match voice.voice.strip_prefix("espeak:") {
+        Some(name) => {
+            let wav = scratch.join("utterance.wav");
+            let out = std::process::Command::new("espeak-ng")
+                .arg("-v")
+                .arg(name)
+                .arg("-w")
+                .arg(&wav)
+                .arg("-f")
+                .arg(&text_file)
+                .output()
+                .map_err(|e| Error::ToolMissing {
+                    tool: "espeak-ng".into(),
+                    hint: format!("{e}: install it (Debian: `apt-get install espeak-ng`)"),
+                })?;
+            if !out.status.success() {
+                return Err(Error::Process {
+                    tool: "espeak-ng".into(),
+                    status: out.status.to_string(),
+                    command: format!("espeak-ng -v {name} -w {}", wav.display()),
+                    stderr_tail: String::from_utf8_lossy(&out.stderr).into_owned(),
+                });
+            }
+            args!["-i", wav]
+        }
+        None => args![
             "-f",
             "lavfi",
             "-i",
             format!(
                 "flite=textfile={}:voice={}",
                 text_file.display(),
-                voice.flite
-            ),
-            "-af",
-            format!("aresample={RATE}{shift}"),
-            "-ac",
-            "1",
-            "-f",
-            "s16le",
-            &raw,
+                voice.voice
+            )
         ],
-        None,
-    )?;
+    };
+    let mut a = input;
+    a.extend(args![
+        "-af",
+        format!("aresample={RATE}{shift}"),
+        "-ac",
+        "1",
+        "-f",
+        "s16le",
+        "-y",
+        &raw,
+    ]);
+    crate::ffmpeg::run(a, None)?;
     let bytes = std::fs::read(&raw).map_err(|e| Error::io(&raw, e))?;
     let samples: Vec<f32> = bytes
         .chunks_exact(2)
@@ -372,7 +403,7 @@ fn mix(script: &Script, scratch: &Path) -> Result<(Vec<i16>, Truth)> {
                 let voice = script.voices.get(&u.speaker).ok_or_else(|| {
                     Error::Mismatch(format!("script: no voice for speaker {}", u.speaker))
                 })?;
-                let key = (format!("{}@{}", voice.flite, voice.pitch), u.text.clone());
+                let key = (format!("{}@{}", voice.voice, voice.pitch), u.text.clone());
                 if !cache.contains_key(&key) {
                     let s = speak(voice, &u.text, scratch)?;
                     cache.insert(key.clone(), s);

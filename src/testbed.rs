@@ -104,11 +104,39 @@ pub struct Scenario {
     pub phenomena: Phenomena,
     /// Agenda people who did not come: their items do not happen.
     pub absent: Vec<String>,
+    /// The speech synthesiser of every voice.
+    pub engine: Engine,
     pub seed: u64,
 }
 
-/// Voices of the agenda's people, in the order of [`Agenda::people`] (the moderator first).
-/// The two talk speakers of a typical agenda get two male voices of the same pitch.
+/// Which synthesiser speaks: flite (ffmpeg's, English voices) or espeak-ng (Spanish voices,
+/// a different engine altogether: alignment measured on one engine only could be tuned to
+/// it without anyone noticing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Engine {
+    #[default]
+    Flite,
+    Espeak,
+}
+
+/// espeak-ng voices of the agenda's people, as [`VOICES`]: Spanish, three men of about the
+/// same pitch among the first four.
+const ESPEAK_VOICES: &[(&str, f64)] = &[
+    ("espeak:es+f2", 1.0),
+    ("espeak:es+m3", 1.0),
+    ("espeak:es-419+m3", 1.0),
+    ("espeak:es+m1", 1.0),
+    ("espeak:pt+m2", 1.0),
+    ("espeak:es+m6", 1.0),
+    ("espeak:es+f4", 1.0),
+];
+
+/// espeak-ng voices of the audience, as [`AUDIENCE`].
+const ESPEAK_AUDIENCE: &[&str] = &["espeak:es-419+m5", "espeak:pt+f3", "espeak:es+f5"];
+
+/// Voices of the agenda's people, in the order of [`Agenda::people`] (the moderator first),
+/// the first four rotated by the scenario's seed. Four of the five are male voices of about
+/// the same pitch, so two speakers of the same gender and pitch are the rule.
 const VOICES: &[(&str, f64)] = &[
     ("slt", 1.0),
     ("rms", 1.0),
@@ -316,6 +344,7 @@ impl Scenario {
             minutes,
             phenomena,
             absent: Vec::new(),
+            engine: Engine::Flite,
             seed,
         }
     }
@@ -587,12 +616,27 @@ impl Scenario {
             .iter()
             .enumerate()
             .map(|(k, n)| {
-                let (v, p) = VOICES[k % VOICES.len()];
+                // The first four people's voices rotate with the seed: which voice is the
+                // moderator's, and which two talk, changes from webinar to webinar.
+                let rotated = if k < 4 {
+                    (k + self.seed as usize) % 4
+                } else {
+                    k
+                };
+                let voices = match self.engine {
+                    Engine::Flite => VOICES,
+                    Engine::Espeak => ESPEAK_VOICES,
+                };
+                let (v, p) = voices[rotated % voices.len()];
                 (n.clone(), Voice::new(v, p))
             })
             .collect();
-        for &(n, v, p) in AUDIENCE {
-            voices.insert(n.to_string(), Voice::new(v, p));
+        for (k, &(n, v, p)) in AUDIENCE.iter().enumerate() {
+            let voice = match self.engine {
+                Engine::Flite => Voice::new(v, p),
+                Engine::Espeak => Voice::new(ESPEAK_AUDIENCE[k % ESPEAK_AUDIENCE.len()], 1.0),
+            };
+            voices.insert(n.to_string(), voice);
         }
         let mut channels = std::collections::HashMap::new();
         if ph.rooms {

@@ -7,15 +7,16 @@
 //! in time order, each by the first part after the previous line's that it can mean.
 //!
 //! The time is what the player's clock showed, so it is a little off; it is moved to the
-//! pause next to it when there is one (the speaker starts right after it, the one before
-//! stopped right before it). Where there is none (music, overlapping speech, a reverb
-//! tail) the time is kept as written: a wrong pause further away would be worse.
+//! pause next to it where one voice hands over to another (the speaker starts right after
+//! it, the one before stopped right before it). Where there is none (music, overlapping
+//! speech, a reverb tail, only a breath inside one person's sentence) the time is kept as
+//! written: a wrong pause would be worse.
 //!
 //! A time written with fractions of a second (`12:40.300`) was not read off a player's
-//! clock but placed on the waveform, as the review page does: it is the cut itself, so
-//! it is taken as written: the part starts there, and the part before ends there at the
-//! latest (earlier, where its speech ends before). That is what makes a cue sheet copied
-//! from the review page give back the very cuts the page showed.
+//! clock but placed on the waveform, as the review page does: it is the cut itself, so it
+//! is taken as written, never moved: the part starts there and the part before ends there.
+//! That is what makes a cue sheet copied from the review page give back the very cuts the
+//! page showed.
 
 use super::align::Slot;
 use super::names::{match_name, words};
@@ -119,13 +120,14 @@ const BREAK: &[&str] = &[
     "musique",
 ];
 
-/// The anchor each slot gets from the cue sheet (`None`: no line for it).
+/// The anchor each slot gets from the cue sheet (`None`: no line for it); `snap` moves a
+/// written time to the pause it means, if any (see [`snap`]).
 pub fn anchors(
     sheet: &CueSheet,
     agenda: &Agenda,
     slots: &[Slot],
     names: &[&str],
-    pauses: &[Run],
+    snap: &dyn Fn(f64) -> Result<Option<Anchor>>,
     duration: f64,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Option<Anchor>>> {
@@ -187,15 +189,21 @@ pub fn anchors(
         out[s] = Some(if c.exact {
             as_written
         } else {
-            snap(c.time, pauses).unwrap_or(as_written)
+            snap(c.time)?.unwrap_or(as_written)
         });
     }
     Ok(out)
 }
 
-/// The pause nearest to `t` within [`CUE_SNAP`]: the part starts where it ends.
-pub fn snap(t: f64, runs: &[Run]) -> Option<Anchor> {
-    (1..runs.len())
+/// The pause nearest to `t` within [`CUE_SNAP`] where one voice hands over to another
+/// (`handover`): the part starts where it ends. A pause inside one person's speech (a
+/// breath) is no cut, however near.
+pub fn snap(
+    t: f64,
+    runs: &[Run],
+    handover: &dyn Fn(f64, f64) -> Result<bool>,
+) -> Result<Option<Anchor>> {
+    let mut near: Vec<((f64, f64), f64)> = (1..runs.len())
         .map(|k| {
             let (a, b) = (runs[k - 1].end, runs[k].start);
             let d = if t < a {
@@ -208,14 +216,20 @@ pub fn snap(t: f64, runs: &[Run]) -> Option<Anchor> {
             ((a, b), d)
         })
         .filter(|(_, d)| *d <= CUE_SNAP)
-        .min_by(|x, y| {
-            x.1.total_cmp(&y.1)
-                .then((y.0 .1 - y.0 .0).total_cmp(&(x.0 .1 - x.0 .0)))
-        })
-        .map(|((a, b), _)| Anchor {
-            start: b,
-            prev_end: a,
-        })
+        .collect();
+    near.sort_by(|x, y| {
+        x.1.total_cmp(&y.1)
+            .then((y.0 .1 - y.0 .0).total_cmp(&(x.0 .1 - x.0 .0)))
+    });
+    for ((a, b), _) in near {
+        if handover(a, b)? {
+            return Ok(Some(Anchor {
+                start: b,
+                prev_end: a,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether a cue label names a break (a pause, music): nobody's part, so no cut.

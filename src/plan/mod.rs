@@ -13,6 +13,7 @@
 pub mod align;
 pub mod cuesheet;
 pub mod energy;
+pub mod listen;
 pub mod names;
 pub mod speakers;
 pub mod voice;

@@ -69,6 +69,14 @@ const BACKCHANNEL_WORDS: usize = 5;
 const BACKCHANNEL_WEIGHT: f64 = 0.05;
 /// Cost of a line nobody can attribute, for any person: neither for nor against.
 const UNKNOWN_COST: f64 = 0.5;
+/// The least distance (in typical distances of one's own voice) at which a line is as
+/// likely someone in the audience as anyone on the agenda. Where the agenda's voices lie
+/// far apart it is further: halfway between one's own voice and another's (on a log
+/// scale), as a voice unlike everyone's but much nearer one person is that person on
+/// another microphone.
+const AUDIENCE_DISTANCE: f64 = 3.5;
+/// How sharply voice distances decide between people for an unnamed line.
+const SOFTNESS: f64 = 0.7;
 /// A voice is taken as a person's when its distance is within this many typical
 /// distances of one's own voice...
 const VOICE_MATCH: f64 = 1.6;
@@ -178,16 +186,24 @@ pub fn from_transcript(
             Who::Unknown => vec![UNKNOWN_COST; people + 1],
         })
         .collect::<Vec<Vec<f64>>>();
-    // A line nobody could name still sounds more like some than others: enough to decide
-    // on which side of a boundary it falls, never enough to outweigh a named line.
+    // A line nobody could name still sounds more like some than others: each person's
+    // share of a softmax over the voice distances (the audience at a middling distance),
+    // so a line that clearly sounds like one person costs almost what a named line does,
+    // and an ambiguous one costs about the same anywhere. Never quite 0: a name is surer.
     let mut dist = dist;
     if let Some(r) = &voices {
         for u in 0..n {
-            if who[u] == Who::Unknown {
-                for p in 0..people {
-                    dist[u][p] = (0.15 * r[u][p]).clamp(0.15, 0.9);
-                }
-                dist[u][people] = 0.6;
+            if who[u] != Who::Unknown {
+                continue;
+            }
+            tracing::trace!(unit = u, voices = ?r[u], "an unnamed line's voice distances");
+            let weights: Vec<f64> = r[u]
+                .iter()
+                .map(|d| (-d.min(50.0) / SOFTNESS).exp())
+                .collect();
+            let total: f64 = weights.iter().sum::<f64>().max(1e-12);
+            for (d, w) in dist[u].iter_mut().zip(&weights) {
+                *d = 0.1 + 0.9 * (1.0 - w / total);
             }
         }
     }
@@ -232,7 +248,9 @@ fn is_single(label: &str) -> bool {
 
 /// Step 2: unresolved names and anonymous lines take the voice they clearly sound like.
 /// Returns each line's distance from each person's voice, in typical distances of one's
-/// own voice (infinite for a person without a model), when voices could be learnt.
+/// own voice (infinite for a person without a model), and last the distance at which a
+/// line is as likely the audience's (see [`AUDIENCE_DISTANCE`]), when voices could be
+/// learnt.
 #[allow(clippy::too_many_arguments)]
 fn resolve_by_voice(
     spans: &[(f64, f64)],
@@ -307,6 +325,9 @@ fn resolve_by_voice(
             ));
         }
     }
+    let audience = models.apart().map_or(AUDIENCE_DISTANCE, |apart| {
+        apart.sqrt().max(AUDIENCE_DISTANCE)
+    });
     Ok(Some(
         z.iter()
             .map(|x| {
@@ -317,6 +338,7 @@ fn resolve_by_voice(
                             .map(|d| d / models.typical())
                             .unwrap_or(f64::INFINITY)
                     })
+                    .chain(std::iter::once(audience))
                     .collect()
             })
             .collect(),

@@ -539,6 +539,24 @@ impl Models {
     pub fn typical(&self) -> f64 {
         self.typical
     }
+
+    /// How far apart two people's voices typically lie (the median over pairs of the
+    /// nearest two of their means), in the units of [`Models::typical`]; `None` with
+    /// fewer than two voices.
+    pub fn apart(&self) -> Option<f64> {
+        let mut d: Vec<f64> = Vec::new();
+        for (p, a) in self.means.iter().enumerate() {
+            for b in &self.means[p + 1..] {
+                let near = a
+                    .iter()
+                    .flat_map(|x| b.iter().map(move |y| sq_distance(x, y)))
+                    .min_by(f64::total_cmp);
+                d.extend(near);
+            }
+        }
+        d.sort_by(f64::total_cmp);
+        (!d.is_empty()).then(|| d[d.len() / 2] / self.typical)
+    }
 }
 
 /// Two means of weighted prints (a few rounds of k-means from the two prints farthest
@@ -585,6 +603,77 @@ pub fn weighted_median(values: &[f64], weights: &[f64]) -> f64 {
         }
     }
     1.0
+}
+
+/// Seconds of sound on each side of a pause that [`change_at`] compares.
+const SIDE: f64 = 2.0;
+
+/// How much more the voice changes across the pause `a..b` than within either side of it:
+/// the distance between the last [`SIDE`] seconds of sound before it and the first after
+/// it, over the larger of the distances between the two halves of each side (coefficients
+/// scaled by their spread in the window). Well above 1 where one person hands over to
+/// another; about 1 where a speaker only took a breath, or where the voices overlap.
+pub fn change_at(path: &Path, env: &Envelope, a: f64, b: f64) -> Result<f64> {
+    // Sound frames in the two seconds-long halves on each side: before-before, before,
+    // after, after-after.
+    let mut bins: [Vec<[f32; DIMS]>; 4] = Default::default();
+    let from = (a - 2.0 * SIDE - 1.0).max(0.0);
+    let mut before: Vec<(f64, [f32; DIMS])> = Vec::new();
+    let mut after: Vec<(f64, [f32; DIMS])> = Vec::new();
+    frames(path, from, b + 2.0 * SIDE + 1.0, |centre, c| {
+        let i = (centre * FRAME_RATE) as usize;
+        if i >= env.len() || !env.is_sound(i) {
+            return;
+        }
+        if centre < a {
+            before.push((centre, *c));
+        } else if centre >= b {
+            after.push((centre, *c));
+        }
+    })?;
+    // The last SIDE seconds of sound before, the first after, and the same again further out.
+    let take = (SIDE * FRAME_RATE) as usize;
+    for (k, (_, c)) in before.iter().rev().take(2 * take).enumerate() {
+        bins[if k < take { 1 } else { 0 }].push(*c);
+    }
+    for (k, (_, c)) in after.iter().take(2 * take).enumerate() {
+        bins[if k < take { 2 } else { 3 }].push(*c);
+    }
+    if bins.iter().any(|b| b.len() < take / 4) {
+        return Ok(1.0);
+    }
+    let all: Vec<&[f32; DIMS]> = bins.iter().flatten().collect();
+    let mut spread = [0f64; DIMS];
+    for k in 0..DIMS {
+        let mean = all.iter().map(|c| c[k] as f64).sum::<f64>() / all.len() as f64;
+        let var = all
+            .iter()
+            .map(|c| (c[k] as f64 - mean).powi(2))
+            .sum::<f64>()
+            / all.len() as f64;
+        spread[k] = var.sqrt().max(1e-6);
+    }
+    let means: Vec<[f64; DIMS]> = bins
+        .iter()
+        .map(|bin| {
+            let mut m = [0f64; DIMS];
+            for c in bin {
+                for k in 0..DIMS {
+                    m[k] += c[k] as f64 / spread[k] / bin.len() as f64;
+                }
+            }
+            m
+        })
+        .collect();
+    let d = |x: usize, y: usize| -> f64 {
+        means[x]
+            .iter()
+            .zip(&means[y])
+            .map(|(p, q)| (p - q).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    Ok(d(1, 2) / d(0, 1).max(d(2, 3)).max(1e-6))
 }
 
 #[cfg(test)]
