@@ -79,6 +79,7 @@
     cards.forEach(function (card, j) { if (j !== k) card.querySelector("audio").pause(); });
     playing = { k: k, stop: Math.min(length, c.t / 10 + data.tail - c.from) };
     audio.currentTime = start;
+    follow(k);
     var started = audio.play();
     if (started && started.catch) {
       started.catch(function (e) { say(k, "The browser did not play the excerpt: " + e.message); });
