@@ -315,6 +315,7 @@ async fn one(
         dry_run: false,
         hold: opts.hold,
         fingerprint: None,
+        plan: None,
     };
     if stop.requested() {
         return Ok(result(

@@ -270,6 +270,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 dry_run,
                 hold,
                 fingerprint: None,
+                plan: None,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
             status = report_status(&report, json)?;
@@ -439,6 +440,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 // The demo shows what gets published.
                 hold: Some(Hold::Never),
                 fingerprint: None,
+                plan: None,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
             print_report(&report);

@@ -42,6 +42,9 @@ pub struct RunOptions {
     /// The fingerprint the catalog records, when not that of the inputs given: a release
     /// records the inputs that were held, so a batch finds them up to date.
     pub fingerprint: Option<String>,
+    /// The plan to publish instead of planning: a release's, the held plan with the cuts
+    /// the reviewer moved.
+    pub plan: Option<Plan>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,7 +168,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
     let decoded = stage("decode", || decode_cached(&inputs, &config, &dir))?;
-    let plan = stage("plan", || plan_cached(&inputs, &decoded, &dir))?;
+    let plan = match &opts.plan {
+        Some(reviewed) => reviewed.clone(),
+        None => stage("plan", || plan_cached(&inputs, &decoded, &dir))?,
+    };
     for w in &plan.warnings {
         tracing::warn!("plan: {w}");
     }
@@ -273,6 +279,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             out: opts.out.as_deref().map(review::held::absolute),
         };
         if !opts.dry_run {
+            review::Held::save_plan(&dir, &plan)?;
             held.save(&dir)?;
         }
         tracing::warn!(

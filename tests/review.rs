@@ -20,7 +20,6 @@ use eventcast::testbed::{self, Phenomena, Rendered, Scenario, Webinar};
 
 struct Fixture {
     _dir: tempfile::TempDir,
-    root: PathBuf,
     webinar: Webinar,
     rendered: Rendered,
     /// A Zoom-style transcript of it.
@@ -38,14 +37,9 @@ fn fixture() -> &'static Fixture {
         let webinar = Scenario::new(agenda, 5.0, Phenomena::NONE, 21).build();
         let rendered = webinar.render(&root.join("inputs")).unwrap();
         let transcript = root.join("inputs/zoom.vtt");
-        std::fs::write(
-            &transcript,
-            webinar.transcript(&rendered.truth, false, 0.3),
-        )
-        .unwrap();
+        std::fs::write(&transcript, webinar.transcript(&rendered.truth, false, 0.3)).unwrap();
         Fixture {
             _dir: dir,
-            root,
             webinar,
             rendered,
             transcript,
@@ -106,21 +100,30 @@ fn plan_cuts(agenda: &Agenda, plan: &Plan) -> Vec<(i64, String)> {
         .collect()
 }
 
-/// `got` and `want` are the same cuts, each within a tenth of a second; and at every cut
-/// the part before ends there (or a pause found in the audio fills the gap up to it).
-fn assert_same_cuts(got: &[(i64, String)], want: &[(i64, String)], plan: &Plan) {
+/// `got` and `want` are the same cuts, each within a tenth of a second; and at each cut
+/// of `ends` (indices into `want`) the part before ends there.
+fn assert_same_cuts(got: &[(i64, String)], want: &[(i64, String)], plan: &Plan, ends: &[usize]) {
     assert_eq!(got.len(), want.len(), "cuts {got:?}, wanted {want:?}");
     for (g, w) in got.iter().zip(want) {
         assert_eq!(g.1, w.1, "cuts {got:?}, wanted {want:?}");
-        assert!((g.0 - w.0).abs() <= 1, "cut {:?} at {}, wanted {}", g.1, g.0, w.0);
+        assert!(
+            (g.0 - w.0).abs() <= 1,
+            "cut {:?} at {}, wanted {}",
+            g.1,
+            g.0,
+            w.0
+        );
     }
-    for (k, (t, label)) in want.iter().enumerate().skip(1) {
-        let t = *t as f64 / 10.0;
+    for &k in ends {
+        let (t, label) = (want[k].0 as f64 / 10.0, &want[k].1);
         let ends_here = plan
             .segments
             .iter()
             .any(|s| (s.end - t).abs() <= 0.1 && s.start < t);
-        assert!(ends_here, "cut {k} ({label}) at {t}: no part ends there: {plan:#?}");
+        assert!(
+            ends_here,
+            "cut {k} ({label}) at {t}: no part ends there: {plan:#?}"
+        );
     }
 }
 
@@ -190,13 +193,19 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
     let page = work.join(&slug).join("review.html");
     let held = line("a-voices-only");
     assert!(held.contains("held for review"), "{all}");
-    assert!(held.contains(s(&page)), "the line names the review page: {all}");
+    assert!(
+        held.contains(s(&page)),
+        "the line names the review page: {all}"
+    );
     assert!(
         held.contains(&format!("eventcast release {slug} --work ")),
         "{all}"
     );
     assert!(line("b-with-cues").contains("published"), "{all}");
-    assert!(stdout.contains("1 published, 1 held for review, 0 failed"), "{all}");
+    assert!(
+        stdout.contains("1 published, 1 held for review, 0 failed"),
+        "{all}"
+    );
     // Nothing of the held webinar reached the target; the other one did.
     let published = common::walk(&site);
     assert!(
@@ -204,7 +213,10 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
         "{published:?}"
     );
     let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
-    assert!(feed.contains(&sure.slug()) && !feed.contains(&slug), "{feed}");
+    assert!(
+        feed.contains(&sure.slug()) && !feed.contains(&slug),
+        "{feed}"
+    );
     // Its episodes were encoded, waiting in the work folder.
     let encoded: Vec<PathBuf> = common::walk(&work.join(&slug).join("media"))
         .into_iter()
@@ -221,14 +233,25 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
         stdout.contains("held for review") && stdout.contains("still waiting since"),
         "{all}"
     );
-    assert!(!String::from_utf8_lossy(&again.stderr).contains("encoding"), "{all}");
+    assert!(
+        !String::from_utf8_lossy(&again.stderr).contains("encoding"),
+        "{all}"
+    );
 
     // The reviewer moves the second talk's start 1.5 s later and copies the cue sheet.
     let sheet = page_cue_sheet(&page);
     let mut lines = cue_lines(&sheet);
-    let talk2 = doubtful.items.iter().filter(|i| i.kind.is_episode()).nth(1).unwrap();
+    let talk2 = doubtful
+        .items
+        .iter()
+        .filter(|i| i.kind.is_episode())
+        .nth(1)
+        .unwrap();
     let label = talk2.speakers[0].name.clone();
-    let k = lines.iter().position(|l| l.1 == label).expect("a cut for talk 2");
+    let k = lines
+        .iter()
+        .position(|l| l.1 == label)
+        .expect("a cut for talk 2");
     lines[k].0 += 15;
     let reviewed: String = sheet
         .lines()
@@ -242,6 +265,11 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
         .collect();
     let cues = tmp.path().join("reviewed-cues.txt");
     std::fs::write(&cues, &reviewed).unwrap();
+    // The plan the page showed, kept while the webinar waits.
+    let held_plan: Plan = serde_json::from_str(
+        &std::fs::read_to_string(work.join(&slug).join("held-plan.json")).unwrap(),
+    )
+    .unwrap();
 
     let out = common::run(&[
         "release",
@@ -258,7 +286,39 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
     assert!(out.status.success(), "{all}");
     let report: eventcast::pipeline::RunReport = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report.held.is_none());
-    assert_same_cuts(&plan_cuts(&doubtful, &report.plan), &lines, &report.plan);
+    assert_same_cuts(
+        &plan_cuts(&doubtful, &report.plan),
+        &lines,
+        &report.plan,
+        &[k],
+    );
+    // Every part the moved cut does not touch is exactly where the page showed it.
+    let talk2_item = doubtful.items.iter().position(|i| std::ptr::eq(i, talk2));
+    let before_talk2 = held_plan
+        .segments
+        .iter()
+        .take_while(|s| s.item != talk2_item)
+        .filter(|s| s.item.is_some())
+        .last()
+        .unwrap()
+        .item;
+    for s in held_plan
+        .segments
+        .iter()
+        .filter(|s| s.item != talk2_item && s.item != before_talk2)
+    {
+        assert!(
+            report.plan.segments.iter().any(|r| r.kind == s.kind
+                && r.item == s.item
+                && r.start == s.start
+                && r.end == s.end),
+            "\"{}\" {}–{} moved: {:#?}",
+            s.title,
+            s.start,
+            s.end,
+            report.plan
+        );
+    }
     // Only what the cue sheet moved was cut again: talk 1 and the wrap-up were kept.
     let stderr = String::from_utf8_lossy(&out.stderr);
     for e in &report.renditions {
@@ -295,7 +355,10 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
     let out = common::run(&["release", "no-such-webinar", "--work", s(&work)]);
     let all = common::text(&out);
     assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("no-such-webinar") && all.contains("held there: none"), "{all}");
+    assert!(
+        all.contains("no-such-webinar") && all.contains("held there: none"),
+        "{all}"
+    );
 
     common::screenshot(
         &page,
@@ -393,10 +456,16 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     ]);
     let all = common::text(&out);
     assert!(out.status.success(), "{all}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains(s(&page)), "{all}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(s(&page)),
+        "{all}"
+    );
     // Under its table, `plan` draws one bar per part.
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("\ntimeline ") && stdout.contains("▓ transcript"), "{all}");
+    assert!(
+        stdout.contains("\ntimeline ") && stdout.contains("▓ transcript"),
+        "{all}"
+    );
 
     let html_text = std::fs::read_to_string(&page).unwrap();
     let html = scraper::Html::parse_document(&html_text);
@@ -429,16 +498,22 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     let people: Vec<String> = agenda.people().iter().map(|p| p.name.clone()).collect();
     assert!(lanes.len() >= people.len(), "{lanes:?}");
     for (lane, name) in lanes.iter().zip(&people) {
-        assert!(lane.starts_with(name.as_str()), "{lanes:?} against {people:?}");
+        assert!(
+            lane.starts_with(name.as_str()),
+            "{lanes:?} against {people:?}"
+        );
     }
-    assert!(lanes[people.len()..].iter().all(|l| l.starts_with("Others")));
+    assert!(lanes[people.len()..]
+        .iter()
+        .all(|l| l.starts_with("Others")));
     let lane_tracks = html
         .select(&scraper::Selector::parse(".track.lane").unwrap())
         .collect::<Vec<_>>();
     assert_eq!(lane_tracks.len(), lanes.len());
-    assert!(lane_tracks
-        .iter()
-        .all(|t| t.select(&scraper::Selector::parse(".turn").unwrap()).count() > 0));
+    assert!(lane_tracks.iter().all(|t| t
+        .select(&scraper::Selector::parse(".turn").unwrap())
+        .count()
+        > 0));
     // Each excerpt is the recording around its cut.
     let data_json = html
         .select(&scraper::Selector::parse("#review-data").unwrap())
@@ -448,14 +523,20 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
         .collect::<String>();
     let data: serde_json::Value = serde_json::from_str(&data_json).unwrap();
     let first = &data["cuts"][1];
-    let (from, to) = (first["from"].as_f64().unwrap(), first["to"].as_f64().unwrap());
+    let (from, to) = (
+        first["from"].as_f64().unwrap(),
+        first["to"].as_f64().unwrap(),
+    );
     let excerpt = excerpts.join("cut-02.mp3");
     assert!((common::probe(&excerpt).duration - (to - from)).abs() < 0.15);
     let r = correlation(
         &levels(&excerpt, None),
         &levels(&f.rendered.recording, Some((from, to - from))),
     );
-    assert!(r > 0.9, "cut 2's excerpt sounds like the recording there only {r:.2}");
+    assert!(
+        r > 0.9,
+        "cut 2's excerpt sounds like the recording there only {r:.2}"
+    );
 
     // Valid HTML5 by the Nu Html Checker.
     let errors = common::vnu_errors(std::slice::from_ref(&page));
@@ -488,7 +569,11 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     want[1].0 += 20;
     assert_eq!(moved(&p.moved[0]), want, "cut 2 moved 2 s later");
     want[2].0 -= 5;
-    assert_eq!(moved(&p.moved[1]), want, "cut 3 moved half a second earlier");
+    assert_eq!(
+        moved(&p.moved[1]),
+        want,
+        "cut 3 moved half a second earlier"
+    );
     // +10 s, then 2 s back; never past the next cut.
     let limit = want.get(4).map_or(i64::MAX, |n| n.0 - 1);
     want[3].0 = (want[3].0 + 100).min(limit) - 20;
@@ -542,8 +627,18 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     let all = common::text(&out);
     assert!(out.status.success(), "{all}");
     let report: eventcast::pipeline::RunReport = serde_json::from_slice(&out.stdout).unwrap();
-    assert_same_cuts(&plan_cuts(agenda, &report.plan), &want, &report.plan);
-    for r in report.renditions.iter().filter(|r| r.episode.item.is_some()) {
+    let every_cut: Vec<usize> = (1..want.len()).collect();
+    assert_same_cuts(
+        &plan_cuts(agenda, &report.plan),
+        &want,
+        &report.plan,
+        &every_cut,
+    );
+    for r in report
+        .renditions
+        .iter()
+        .filter(|r| r.episode.item.is_some())
+    {
         let cut = want
             .iter()
             .map(|w| w.0 as f64 / 10.0)
@@ -567,7 +662,12 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
 fn levels(media: &Path, span: Option<(f64, f64)>) -> Vec<f64> {
     let mut args: Vec<String> = vec!["-v".into(), "error".into()];
     if let Some((a, d)) = span {
-        args.extend(["-ss".into(), format!("{a:.3}"), "-t".into(), format!("{d:.3}")]);
+        args.extend([
+            "-ss".into(),
+            format!("{a:.3}"),
+            "-t".into(),
+            format!("{d:.3}"),
+        ]);
     }
     args.extend(["-i".into(), s(media).into()]);
     args.extend(
@@ -579,7 +679,11 @@ fn levels(media: &Path, span: Option<(f64, f64)>) -> Vec<f64> {
         .args(&args)
         .output()
         .expect("ffmpeg runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
         .chunks_exact(2)
         .map(|b| i16::from_le_bytes([b[0], b[1]]) as f64 / 32768.0)

@@ -63,6 +63,8 @@ const QA_PANEL_BIAS: f64 = 0.3;
 const UNLISTED_AUDIENCE: f64 = 0.5;
 /// A gap in the speech at least this long between two parts is a pause of its own.
 pub(super) const PAUSE: f64 = 20.0;
+/// Confidence of a part whose start a cue sheet gives.
+pub(crate) const CUE_CONFIDENCE: f64 = 0.95;
 /// Speech after a pause inside a part that still goes with the pause (seconds).
 const PAUSE_TAIL: f64 = 30.0;
 /// Transcript times are a few hundred milliseconds off; a pause this close is the edge.
@@ -533,7 +535,7 @@ fn segments(
             .sum();
         let purity = if heard > 0.0 { matched / heard } else { 0.0 };
         let (seg_source, confidence) = match (anchors[s], source) {
-            (Some(_), _) => (Source::Cues, 0.95),
+            (Some(_), _) => (Source::Cues, CUE_CONFIDENCE),
             (None, _) if a == b => (source, 0.0),
             (None, Source::Transcript) => (source, 0.5 + 0.45 * purity),
             (None, s) => (s, 0.3 + 0.5 * purity),
@@ -736,7 +738,7 @@ fn turns(units: &Units, names: &[&str]) -> Vec<Turn> {
 }
 
 /// Each cue goes to the segment it overlaps most, re-timed to that segment's start.
-fn slice_transcript(segments: &mut [Segment], cues: Vec<Cue>) {
+pub(crate) fn slice_transcript(segments: &mut [Segment], cues: Vec<Cue>) {
     for mut c in cues {
         let overlap = |s: &Segment| c.end.min(s.end) - c.start.max(s.start);
         let Some(i) = (0..segments.len()).max_by(|&a, &b| {

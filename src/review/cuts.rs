@@ -13,8 +13,11 @@
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
+use crate::ingest::cues::CueSheet;
 use crate::ingest::{Agenda, ItemKind};
-use crate::plan::{cuesheet, Plan, Segment};
+use crate::plan::names::words;
+use crate::plan::{cuesheet, Plan, Segment, Source};
 
 /// One cut.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,6 +119,97 @@ pub fn cue_sheet(agenda: &Agenda, cuts: &[Cut]) -> String {
     out
 }
 
+/// The reviewed plan: `plan` with the cuts `sheet` moved, when `sheet` names the cuts of
+/// `plan` one for one, in order (a cue sheet from its review page, edited or not); `None`
+/// when it names other parts, and only planning again with it can tell.
+///
+/// A line whose time is the cut's, to the tenth, leaves that cut exactly where the plan
+/// had it: its episodes are not cut again. A line at another time moves the cut there: the
+/// part starts there, the part before ends there, and a pause found between them gives way.
+pub fn apply(agenda: &Agenda, plan: &Plan, sheet: &CueSheet) -> Result<Option<Plan>> {
+    let cuts = cuts(agenda, plan);
+    let same_parts = cuts.len() == sheet.lines.len()
+        && cuts
+            .iter()
+            .zip(&sheet.lines)
+            .all(|(c, l)| words(&c.label) == words(&l.label));
+    if !same_parts {
+        return Ok(None);
+    }
+    let duration = plan.recording.duration;
+    let mut segments = plan.segments.clone();
+    // The transcript goes back on the recording's clock, to be sliced again at the end.
+    let mut lines: Vec<_> = segments
+        .iter_mut()
+        .flat_map(|s| {
+            let origin = s.start;
+            std::mem::take(&mut s.transcript)
+                .into_iter()
+                .map(move |mut c| {
+                    c.start += origin;
+                    c.end += origin;
+                    c
+                })
+        })
+        .collect();
+    lines.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut previous: Option<f64> = None;
+    let mut moved = false;
+    let mut squeezed: Vec<usize> = Vec::new();
+    for (c, l) in cuts.iter().zip(&sheet.lines) {
+        if previous.is_some_and(|p| l.time <= p) || l.time > duration {
+            return Err(Error::parse(
+                &sheet.path,
+                l.line,
+                format!(
+                    "`{}` at {} does not fall between the cut before it and the end of the \
+                     recording ({}): check the time",
+                    l.label,
+                    crate::clock(l.time),
+                    crate::clock(duration)
+                ),
+            ));
+        }
+        previous = Some(l.time);
+        if (l.time * 10.0).round() as u64 == c.tenths {
+            continue;
+        }
+        moved = true;
+        let t = l.time;
+        let seg = &mut segments[c.segment];
+        seg.start = t;
+        seg.end = seg.end.max(t);
+        seg.source = Source::Cues;
+        seg.confidence = crate::plan::align::CUE_CONFIDENCE;
+        if let Some(b) = c.before {
+            segments[b].end = t.max(segments[b].start);
+            // Whatever lies between the two parts (a pause found in the audio) stays
+            // only where it does not overlap them.
+            let prev_end = segments[b].end;
+            for (k, between) in segments.iter_mut().enumerate().take(c.segment).skip(b + 1) {
+                between.start = between.start.max(prev_end);
+                between.end = between.end.min(t).max(between.start);
+                if between.duration() <= 0.0 {
+                    squeezed.push(k);
+                }
+            }
+        }
+    }
+    if !moved {
+        return Ok(Some(plan.clone()));
+    }
+    let mut k = 0;
+    segments.retain(|_| {
+        k += 1;
+        !squeezed.contains(&(k - 1))
+    });
+    crate::plan::align::slice_transcript(&mut segments, lines);
+    Ok(Some(Plan {
+        segments,
+        ..plan.clone()
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +275,79 @@ mod tests {
             .collect();
         assert_eq!(read, made);
         assert_eq!(clock_tenths(36_009), "1:00:00.9");
+    }
+
+    #[test]
+    fn a_reviewed_sheet_moves_only_the_cuts_it_changed() {
+        let agenda = crate::testbed::seed_agenda();
+        let mut segments = vec![seg(ItemKind::Intro, None, 4.14, 36.52)];
+        let mut t = 37.06;
+        for (i, it) in agenda.items.iter().enumerate() {
+            segments.push(seg(it.kind, Some(i), t, t + 99.5));
+            t += 100.0;
+            if i == 0 {
+                segments.push(seg(ItemKind::Pause, None, t, t + 30.0));
+                t += 30.0;
+            }
+        }
+        let plan = Plan {
+            recording: RecordingSpan { duration: t + 60.0 },
+            segments,
+            warnings: Vec::new(),
+            turns: Vec::new(),
+        };
+        let cs = cuts(&agenda, &plan);
+        let text = cue_sheet(&agenda, &cs);
+        let path = std::path::Path::new("cues.txt");
+        let same = cues::parse(&text, path).unwrap();
+        assert_eq!(apply(&agenda, &plan, &same).unwrap(), Some(plan.clone()));
+
+        // The second item starts 10 s earlier, inside the pause after the first.
+        let moved_t = cs[2].tenths - 100;
+        let edited = text.replace(
+            &format!("{} {}", clock_tenths(cs[2].tenths), cs[2].label),
+            &format!("{} {}", clock_tenths(moved_t), cs[2].label),
+        );
+        let reviewed = apply(&agenda, &plan, &cues::parse(&edited, path).unwrap())
+            .unwrap()
+            .unwrap();
+        let at = moved_t as f64 / 10.0;
+        let second = reviewed
+            .segments
+            .iter()
+            .find(|s| s.item == Some(1))
+            .unwrap();
+        assert!((second.start - at).abs() < 1e-9 && second.source == Source::Cues);
+        let first = reviewed
+            .segments
+            .iter()
+            .find(|s| s.item == Some(0))
+            .unwrap();
+        assert!((first.end - at).abs() < 1e-9, "{first:?}");
+        assert!(
+            !reviewed.segments.iter().any(|s| s.kind == ItemKind::Pause),
+            "the pause under the moved cut gave way"
+        );
+        // The others did not move at all.
+        let untouched = |s: &&Segment| s.kind != ItemKind::Pause && s.item.is_none_or(|i| i > 1);
+        for s in plan.segments.iter().filter(untouched) {
+            assert!(reviewed.segments.contains(s), "{s:?} moved");
+        }
+
+        // Other parts than the page's cuts: planned again, not applied.
+        let hand = cues::parse("0:10 welcome\n12:40 Q&A\n", path).unwrap();
+        assert_eq!(apply(&agenda, &plan, &hand).unwrap(), None);
+        // A cut past the end of the recording is refused with its line.
+        let last = cs.last().unwrap();
+        let past = text.replace(
+            &format!("{} {}", clock_tenths(last.tenths), last.label),
+            &format!(
+                "{} {}",
+                clock_tenths(((t + 61.0) * 10.0) as u64),
+                last.label
+            ),
+        );
+        let e = apply(&agenda, &plan, &cues::parse(&past, path).unwrap());
+        assert!(e.is_err_and(|e| e.to_string().contains("cues.txt")));
     }
 }

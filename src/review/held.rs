@@ -10,9 +10,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::plan::Plan;
 
 /// File name of the record in the webinar's work folder.
 const FILE: &str = "held.json";
+/// File name of the plan that was held, the one its review page shows: a release
+/// publishes it, with the cuts the reviewer moved.
+const PLAN_FILE: &str = "held-plan.json";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Held {
@@ -72,13 +76,38 @@ impl Held {
             .map_err(|e| Error::io(&path, e))
     }
 
+    /// Keep the plan that was held (the one its review page shows) in `dir`.
+    pub fn save_plan(dir: &Path, plan: &Plan) -> Result<()> {
+        let path = dir.join(PLAN_FILE);
+        let tmp = dir.join(format!(".{PLAN_FILE}.tmp"));
+        let text = serde_json::to_string(plan).expect("a plan serialises");
+        std::fs::write(&tmp, text)
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|e| Error::io(&path, e))
+    }
+
+    /// The plan that was held in `dir`, if it is still there.
+    pub fn load_plan(dir: &Path) -> Result<Option<Plan>> {
+        let path = dir.join(PLAN_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(t) => Ok(serde_json::from_str(&t).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
     /// The webinar in `dir` is no longer held (published, or released).
     pub fn clear(dir: &Path) -> Result<()> {
-        let path = dir.join(FILE);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
-            _ => Ok(()),
+        for name in [FILE, PLAN_FILE] {
+            let path = dir.join(name);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(&path, e))
+                }
+                _ => {}
+            }
         }
+        Ok(())
     }
 
     /// Every webinar held in the work folder `work`, by slug.

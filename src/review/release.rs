@@ -1,7 +1,9 @@
 //! `eventcast release SLUG [--cues FILE]`: publish a held webinar as reviewed.
 //!
-//! The held run recorded what it was made from ([`Held`]), so the release runs the same
-//! pipeline again with the reviewer's cue sheet (when they moved a cut) and hold off.
+//! The held run recorded what it was made from ([`Held`]) and the plan its review page
+//! shows, so the release runs the same pipeline again, hold off, with that plan and the
+//! cuts the reviewer's cue sheet moved ([`super::cuts::apply`]); a cue sheet that names
+//! other parts than the page's cuts is planned with instead, as `run --cues` would.
 //! Every stage resumes from the work folder: the audio is not decoded again, and only the
 //! episodes whose cuts moved are encoded again (plus the whole-webinar episode when its
 //! chapters moved). The catalog records the fingerprint of the inputs that were held, so
@@ -73,10 +75,29 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
             held.slug
         )));
     };
-    if let Some(cues) = &opts.cues {
-        // Read now, so a typo fails before anything else happens.
-        crate::ingest::cues::CueSheet::load(cues)?;
-    }
+    // The plan the page showed, with the cuts the reviewer moved; a cue sheet that names
+    // other parts (typed by hand) is planned with instead.
+    let held_plan = Held::load_plan(&dir)?;
+    let plan = match (&opts.cues, held_plan) {
+        (None, held_plan) => held_plan,
+        (Some(cues), Some(held_plan)) => {
+            // Read now, so a typo fails before anything else happens.
+            let sheet = crate::ingest::cues::CueSheet::load(cues)?;
+            let agenda = crate::ingest::Agenda::load(&held.agenda)?;
+            let reviewed = super::cuts::apply(&agenda, &held_plan, &sheet)?;
+            if reviewed.is_none() {
+                tracing::info!(
+                    "{} does not name the review page's cuts one for one: planning again with it",
+                    cues.display()
+                );
+            }
+            reviewed
+        }
+        (Some(cues), None) => {
+            crate::ingest::cues::CueSheet::load(cues)?;
+            None
+        }
+    };
     let run = RunOptions {
         recording: held.recording.clone(),
         agenda: held.agenda.clone(),
@@ -89,6 +110,7 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
         dry_run: false,
         hold: Some(Hold::Never),
         fingerprint: Some(held.fingerprint.clone()),
+        plan,
     };
     let report = pipeline::run(&run).await?;
     tracing::info!(webinar = %held.slug, "released after review");
