@@ -338,10 +338,11 @@ async fn one(
     Ok(result(
         Outcome::Published,
         format!(
-            "{} episodes, {} files written, {} unchanged",
+            "{} episodes, {} files written, {} unchanged; review page {}",
             report.renditions.len(),
             report.published.written.len(),
-            report.published.unchanged.len()
+            report.published.unchanged.len(),
+            report.review.display()
         ),
     ))
 }

@@ -201,7 +201,13 @@ fn a_doubtful_webinar_is_held_by_batch_then_released_with_the_reviewed_cuts() {
         held.contains(&format!("eventcast release {slug} --work ")),
         "{all}"
     );
-    assert!(line("b-with-cues").contains("published"), "{all}");
+    let published_line = line("b-with-cues");
+    assert!(published_line.contains("published"), "{all}");
+    let sure_page = work.join(sure.slug()).join("review.html");
+    assert!(
+        published_line.contains(s(&sure_page)) && sure_page.is_file(),
+        "a published webinar's line names its review page too: {all}"
+    );
     assert!(
         stdout.contains("1 published, 1 held for review, 0 failed"),
         "{all}"
