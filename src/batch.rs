@@ -5,7 +5,8 @@
 //! records an input fingerprint), one failing webinar never stops the others, two
 //! overlapping runs never work on the same webinar (a lock per webinar, released by the
 //! OS when its holder dies, so a stale lock is taken over by itself), and the summary and
-//! exit status say what happened.
+//! exit status say what happened. A webinar held for review ([`crate::review`]) waits in
+//! the work folder and is skipped until it is released or its inputs change.
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,8 @@ pub enum Outcome {
     Failed,
     WouldPublish,
     Interrupted,
+    /// Encoded, and waiting for a person to review it (`eventcast release`).
+    Held,
 }
 
 impl Outcome {
@@ -57,6 +60,7 @@ impl Outcome {
             Outcome::Failed => "FAILED",
             Outcome::WouldPublish => "would publish",
             Outcome::Interrupted => "not started: interrupted",
+            Outcome::Held => "held for review",
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct BatchOptions {
     pub work: PathBuf,
     pub jobs: usize,
     pub dry_run: bool,
+    /// Which webinars are held for review, whatever pipeline.toml's `review.hold` says.
+    pub hold: Option<crate::review::Hold>,
 }
 
 /// The subfolders of `inbox`, sorted by name.
@@ -273,6 +279,19 @@ async fn one(
             format!("{slug} was published from these inputs"),
         ));
     }
+    let dir = pipeline::webinar_dir(&opts.work, &slug)?;
+    let waiting = crate::review::Held::load(&dir)?.filter(|h| h.fingerprint == fingerprint);
+    if let Some(held) = waiting.filter(|_| opts.hold != Some(crate::review::Hold::Never)) {
+        return Ok(result(
+            Outcome::Held,
+            format!(
+                "still waiting since {}: review {}, then `{}`",
+                held.since.strftime("%Y-%m-%d %H:%M UTC"),
+                held.review.display(),
+                held.release
+            ),
+        ));
+    }
     if opts.dry_run {
         let why = if current.is_some() {
             "inputs or settings changed"
@@ -294,6 +313,9 @@ async fn one(
         work: opts.work.clone(),
         jobs: opts.jobs,
         dry_run: false,
+        hold: opts.hold,
+        fingerprint: None,
+        plan: None,
     };
     if stop.requested() {
         return Ok(result(
@@ -302,20 +324,32 @@ async fn one(
         ));
     }
     let report = pipeline::run(&run).await?;
+    if let Some(held) = &report.held {
+        return Ok(result(
+            Outcome::Held,
+            format!(
+                "{} episodes encoded, nothing published: review {}, then `{}`",
+                report.renditions.len(),
+                report.review.display(),
+                held.release
+            ),
+        ));
+    }
     Ok(result(
         Outcome::Published,
         format!(
-            "{} episodes, {} files written, {} unchanged",
+            "{} episodes, {} files written, {} unchanged; review page {}",
             report.renditions.len(),
             report.published.written.len(),
-            report.published.unchanged.len()
+            report.published.unchanged.len(),
+            report.review.display()
         ),
     ))
 }
 
 /// Take the per-webinar lock, or `None` when another live process holds it. The OS
 /// releases the lock when its holder dies, so a lock left by a killed run is taken over.
-fn lock(work: &Path, slug: &str) -> Result<Option<std::fs::File>> {
+pub(crate) fn lock(work: &Path, slug: &str) -> Result<Option<std::fs::File>> {
     let name = crate::safe::component(slug).map_err(|e| {
         Error::Mismatch(format!(
             "the webinar's lock file name {e}; check the agenda's `date` and `title`"
@@ -364,8 +398,17 @@ pub fn summary(results: &[Result1]) -> String {
         .iter()
         .filter(|r| r.outcome == Outcome::Published)
         .count();
+    let held = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Held)
+        .count();
     if published == 0 && failed == 0 && results.iter().all(|r| r.outcome == Outcome::UpToDate) {
         out.push_str("Nothing to do: every webinar in the inbox is already published.\n");
+    } else if held > 0 {
+        out.push_str(&format!(
+            "{published} published, {held} held for review, {failed} failed, {} in all.\n",
+            results.len()
+        ));
     } else {
         out.push_str(&format!(
             "{published} published, {failed} failed, {} in all.\n",

@@ -19,6 +19,8 @@ pub struct Config {
     pub output: Output,
     #[serde(default)]
     pub target: Target,
+    #[serde(default)]
+    pub review: Review,
 }
 
 /// The podcast series all webinars are published into.
@@ -151,6 +153,37 @@ impl Default for Output {
             true_peak_db: default_true_peak(),
             mp3_quality: default_mp3_quality(),
             video_clips: false,
+        }
+    }
+}
+
+/// When a person checks the cuts before anything is published (see [`crate::review`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// Which webinars are held for review instead of published: "never", "doubtful"
+    /// (the default: those whose cuts rest on weak evidence) or "always", e.g.
+    /// `hold = "always"` for a series where every webinar is checked by ear.
+    /// `--hold never` on the command line overrides it for one run.
+    #[serde(default)]
+    pub hold: crate::review::Hold,
+    /// A webinar is doubtful when a talk, a wrap-up, the welcome or the closing was placed
+    /// with a confidence below this (0 to 1), e.g. `min_confidence = 0.9` to hold every
+    /// webinar aligned from the voices alone (those reach 0.8 at best; a transcript whose
+    /// names match reaches 0.95, a cue sheet 0.95). Default 0.7.
+    #[serde(default = "default_min_confidence")]
+    pub min_confidence: f64,
+}
+
+fn default_min_confidence() -> f64 {
+    0.7
+}
+
+impl Default for Review {
+    fn default() -> Self {
+        Review {
+            hold: crate::review::Hold::default(),
+            min_confidence: default_min_confidence(),
         }
     }
 }
@@ -292,6 +325,12 @@ impl Config {
         if !(-9.0..=0.0).contains(&self.output.true_peak_db) {
             return Err(bad("output.true_peak_db", "must be between -9 and 0 dBTP"));
         }
+        if !(0.0..=1.0).contains(&self.review.min_confidence) {
+            return Err(bad(
+                "review.min_confidence",
+                "must be between 0 and 1 (0.7 is the default)",
+            ));
+        }
         if self.output.mp3_quality > 9 {
             return Err(bad(
                 "output.mp3_quality",
@@ -421,6 +460,31 @@ mod tests {
             msg.contains("target.url") && msg.contains("EVENTCAST_WEBDAV_PASSWORD"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn review_settings_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pipeline.toml");
+        let head = "[series]\ntitle='t'\ndescription='d'\nauthor='a'\nowner_email='a@b'\n";
+        std::fs::write(
+            &p,
+            format!("{head}[review]\nhold = 'always'\nmin_confidence = 0.9\n"),
+        )
+        .unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.review.hold, crate::review::Hold::Always);
+        assert_eq!(c.review.min_confidence, 0.9);
+        for (bad, key) in [
+            ("hold = 'sometimes'", "sometimes"),
+            ("min_confidence = 1.5", "review.min_confidence"),
+            ("threshold = 0.5", "threshold"),
+        ] {
+            std::fs::write(&p, format!("{head}[review]\n{bad}\n")).unwrap();
+            let msg = Config::load(&p).unwrap_err().to_string();
+            assert!(msg.contains(key), "{bad}: {msg}");
+        }
+        assert_eq!(Config::builtin().review, Review::default());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! summary page, and publish them.
 //!
 //! Data flows one way through stages that are plain functions over serialisable values:
-//! [`ingest`] → [`plan`] → [`media`] → [`site`] → [`publish`], driven by [`pipeline`].
+//! [`ingest`] → [`plan`] → [`review`] → [`media`] → [`site`] → [`publish`], driven by
+//! [`pipeline`].
 //! See ARCHITECTURE.md for the map.
 
 pub mod batch;
@@ -16,6 +17,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod publish;
+pub mod review;
 pub mod safe;
 pub mod signals;
 pub mod site;

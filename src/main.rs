@@ -1,4 +1,8 @@
-//! The `eventcast` command line. Exit status: 0 success, 1 failure, 2 bad input.
+//! The `eventcast` command line.
+//!
+//! Exit status: 0 success; 1 failure (in a batch: a webinar failed); 2 bad input;
+//! 3 held for review: encoded but not published, waiting for `eventcast release` (in a
+//! batch: one or more webinars are waiting, none failed); 130 interrupted.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use eventcast::pipeline::{self, RunOptions};
+use eventcast::review::{self, Hold};
 use eventcast::{demo, ingest::Agenda, Error};
 
 #[derive(Parser)]
@@ -49,12 +54,41 @@ enum Command {
         /// Print the report (plan, episodes, files published) as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Which webinars wait for a person before they are published, whatever
+        /// pipeline.toml's `review.hold` says; `--hold never` publishes this one as planned.
+        #[arg(long, value_enum)]
+        hold: Option<Hold>,
     },
     /// Show where each agenda item lies in the recording.
     Plan {
         #[command(flatten)]
         inputs: InputArgs,
         /// Print the plan as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also write the review page (timeline, a player and buttons per cut, the cue
+        /// sheet) to this HTML file, with the audio excerpts in a folder next to it.
+        #[arg(long, value_name = "FILE.html")]
+        review: Option<PathBuf>,
+    },
+    /// Publish a webinar held for review, with the cuts of the review page's cue sheet.
+    ///
+    /// Only what the cue sheet changed is cut and encoded again; the audio is not decoded
+    /// again. Exit status as for `run`.
+    Release {
+        /// The held webinar, e.g. 2026-11-20-innovation-in-difficult-times (the run or
+        /// batch that held it printed it, with this command).
+        slug: String,
+        /// The cue sheet copied from the review page, when a cut was moved.
+        #[arg(long)]
+        cues: Option<PathBuf>,
+        /// The work folder the held run used.
+        #[arg(long, default_value = ".eventcast-work")]
+        work: PathBuf,
+        /// ffmpeg processes at once (default: number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Print the report (plan, episodes, files published) as JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -68,7 +102,7 @@ enum Command {
     /// Each subfolder of the inbox is one webinar: a recording (.mp4, .m4a, .mp3, .wav, ...),
     /// an agenda (agenda.toml, or the event page as .md/.html) and optionally a transcript
     /// (.vtt/.srt). Exit status: 0 all done or nothing to do, 1 one or more failed,
-    /// 2 bad inbox or config, 130 interrupted.
+    /// 2 bad inbox or config, 3 one or more held for review (none failed), 130 interrupted.
     Batch {
         /// Folder holding one subfolder per webinar.
         #[arg(long)]
@@ -88,6 +122,10 @@ enum Command {
         /// Say what would be done, and do nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Which webinars wait for a person before they are published, whatever
+        /// pipeline.toml's `review.hold` says; `--hold never` publishes them all as planned.
+        #[arg(long, value_enum)]
+        hold: Option<Hold>,
     },
     /// Check a published site: feed tags, enclosure lengths, artwork, chapters,
     /// transcripts, links between pages and temporary files left by stopped runs; when the
@@ -163,7 +201,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose, cli.quiet, cli.log_format);
     eventcast::progress::set_quiet(cli.quiet);
     match execute(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => status,
         Err(e) => {
             let code = e.downcast_ref::<Error>().map(Error::exit_code).unwrap_or(1);
             eprintln!("error: {e:#}");
@@ -207,7 +245,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(rt)
 }
 
-fn execute(command: Command) -> anyhow::Result<()> {
+fn execute(command: Command) -> anyhow::Result<ExitCode> {
+    let mut status = ExitCode::SUCCESS;
     match command {
         Command::Run {
             inputs,
@@ -216,6 +255,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             jobs,
             dry_run,
             json,
+            hold,
         } => {
             let agenda = agenda_source(&inputs.agenda, &inputs.work)?;
             let opts = RunOptions {
@@ -228,28 +268,63 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 work: inputs.work,
                 jobs: jobs.unwrap_or_else(pipeline::default_jobs),
                 dry_run,
+                hold,
+                fingerprint: None,
+                plan: None,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print_report(&report);
-            }
+            status = report_status(&report, json)?;
         }
-        Command::Plan { inputs, json } => {
+        Command::Plan {
+            inputs,
+            json,
+            review,
+        } => {
             let agenda = agenda_source(&inputs.agenda, &inputs.work)?;
-            let (_, plan) = pipeline::plan_only(
+            let planned = pipeline::plan_only(
                 &inputs.recording,
                 &agenda,
                 inputs.transcript.as_deref(),
                 inputs.cues.as_deref(),
                 &inputs.work,
             )?;
+            let plan = &planned.plan;
             if json {
-                println!("{}", serde_json::to_string_pretty(&plan)?);
+                println!("{}", serde_json::to_string_pretty(plan)?);
             } else {
                 print!("{}", plan.table());
+                let width = review::timeline::terminal_width().unwrap_or(100);
+                print!("\n{}", review::timeline::bars(plan, width));
             }
+            if let Some(page) = review {
+                let page = review::page::write(
+                    &review::page::Review {
+                        agenda: &planned.inputs.agenda,
+                        plan,
+                        audio: &planned.audio,
+                        min_confidence: eventcast::config::Config::builtin().review.min_confidence,
+                        release: None,
+                    },
+                    &page,
+                )?;
+                eprintln!("Review page: {}", page.display());
+            }
+        }
+        Command::Release {
+            slug,
+            cues,
+            work,
+            jobs,
+            json,
+        } => {
+            let opts = review::release::ReleaseOptions {
+                slug,
+                work,
+                cues,
+                jobs: jobs.unwrap_or_else(pipeline::default_jobs),
+            };
+            let report = runtime()?.block_on(review::release::release(&opts))?;
+            status = report_status(&report, json)?;
         }
         Command::Agenda {
             command: AgendaCommand::Import { file, work },
@@ -280,6 +355,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             work,
             jobs,
             dry_run,
+            hold,
         } => {
             let opts = eventcast::batch::BatchOptions {
                 inbox,
@@ -288,6 +364,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 work,
                 jobs: jobs.unwrap_or_else(pipeline::default_jobs),
                 dry_run,
+                hold,
             };
             let results =
                 runtime()?.block_on(eventcast::batch::run(&opts, &eventcast::signals::Stop))?;
@@ -305,6 +382,9 @@ fn execute(command: Command) -> anyhow::Result<()> {
             }
             if results.iter().any(|r| r.outcome == Outcome::Interrupted) {
                 return Err(Error::Interrupted.into());
+            }
+            if results.iter().any(|r| r.outcome == Outcome::Held) {
+                status = ExitCode::from(review::EXIT_HELD);
             }
         }
         Command::Check { dir } => {
@@ -357,13 +437,30 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 work: out.join("work"),
                 jobs: pipeline::default_jobs(),
                 dry_run: false,
+                // The demo shows what gets published.
+                hold: Some(Hold::Never),
+                fingerprint: None,
+                plan: None,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
             print_report(&report);
             println!("Demo finished in {:.1} s.", started.elapsed().as_secs_f64());
         }
     }
-    Ok(())
+    Ok(status)
+}
+
+/// Print a run's report; the exit status says whether it was held for review.
+fn report_status(report: &pipeline::RunReport, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print_report(report);
+    }
+    Ok(match report.held {
+        Some(_) => ExitCode::from(review::EXIT_HELD),
+        None => ExitCode::SUCCESS,
+    })
 }
 
 /// The agenda file to read: the file given, or the kept copy of a page given by address.
@@ -376,6 +473,8 @@ fn agenda_source(agenda: &std::path::Path, work: &std::path::Path) -> anyhow::Re
 
 fn print_report(r: &pipeline::RunReport) {
     print!("{}", r.plan.table());
+    let width = review::timeline::terminal_width().unwrap_or(100);
+    print!("\n{}", review::timeline::bars(&r.plan, width));
     println!("\nEpisodes:");
     for e in &r.renditions {
         println!(
@@ -385,6 +484,18 @@ fn print_report(r: &pipeline::RunReport) {
             e.bytes as f64 / 1e6,
             e.episode.file_name
         );
+    }
+    println!("\nReview page: {}", r.review.display());
+    if let Some(held) = &r.held {
+        println!("\nHeld for review: the episodes are encoded, nothing was published.");
+        for why in &held.reasons {
+            println!("  - {why}");
+        }
+        println!(
+            "Open the review page, move any cut that is off, then publish with\n  {} [--cues FILE]\n(FILE: the page's cue sheet, when a cut moved).",
+            held.release
+        );
+        return;
     }
     let p = &r.published;
     if p.dry_run {

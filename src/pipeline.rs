@@ -17,6 +17,7 @@ use crate::ingest::{self, audio, Inputs};
 use crate::media::{self, Rendition};
 use crate::plan::{self, energy::Envelope, Plan};
 use crate::publish::{self, Payload, PublishReport, Upload};
+use crate::review;
 use crate::site::{self, catalog};
 
 /// How to run (what to produce is the config's business).
@@ -36,6 +37,14 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Encode and compare with the target, but upload nothing.
     pub dry_run: bool,
+    /// Which webinars are held for review, whatever pipeline.toml's `review.hold` says.
+    pub hold: Option<review::Hold>,
+    /// The fingerprint the catalog records, when not that of the inputs given: a release
+    /// records the inputs that were held, so a batch finds them up to date.
+    pub fingerprint: Option<String>,
+    /// The plan to publish instead of planning: a release's, the held plan with the cuts
+    /// the reviewer moved.
+    pub plan: Option<Plan>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,7 +53,13 @@ pub struct RunReport {
     pub target: PathBuf,
     pub plan: Plan,
     pub renditions: Vec<Rendition>,
+    /// Empty when the webinar was held.
     pub published: PublishReport,
+    /// The review page ([`review::page`]).
+    pub review: PathBuf,
+    /// Set when the webinar was held for review instead of published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<review::Held>,
 }
 
 /// Number of ffmpeg workers for this machine.
@@ -88,6 +103,13 @@ pub fn fingerprint(
     Ok(h.finalize().to_hex()[..32].to_string())
 }
 
+/// What `eventcast plan` finds: the inputs, the plan, and the decoded audio it was made from.
+pub struct Planned {
+    pub inputs: Inputs,
+    pub plan: Plan,
+    pub audio: audio::DecodedAudio,
+}
+
 /// Ingest and plan only (for `eventcast plan`).
 pub fn plan_only(
     recording: &Path,
@@ -95,14 +117,18 @@ pub fn plan_only(
     transcript: Option<&Path>,
     cues: Option<&Path>,
     work: &Path,
-) -> Result<(Inputs, Plan)> {
+) -> Result<Planned> {
     crate::ffmpeg::require_tools()?;
     let inputs = ingest::ingest(recording, agenda, transcript, cues)?;
     let config = Config::builtin();
     let dir = work_dir(work, &inputs)?;
     let decoded = decode_cached(&inputs, &config, &dir)?;
     let plan = plan_cached(&inputs, &decoded, &dir)?;
-    Ok((inputs, plan))
+    Ok(Planned {
+        inputs,
+        plan,
+        audio: decoded.value,
+    })
 }
 
 pub async fn run(opts: &RunOptions) -> Result<RunReport> {
@@ -142,10 +168,34 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
 
     tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
     let decoded = stage("decode", || decode_cached(&inputs, &config, &dir))?;
-    let plan = stage("plan", || plan_cached(&inputs, &decoded, &dir))?;
+    let plan = match &opts.plan {
+        Some(reviewed) => reviewed.clone(),
+        None => stage("plan", || plan_cached(&inputs, &decoded, &dir))?,
+    };
     for w in &plan.warnings {
         tracing::warn!("plan: {w}");
     }
+    for line in review::timeline::bars(&plan, review::timeline::LOG_WIDTH).lines() {
+        tracing::info!("plan: {line}");
+    }
+    // Held webinars are encoded (a release then only publishes, or re-cuts what moved),
+    // but nothing reaches the target.
+    let doubts = review::doubts(&plan, config.review.min_confidence);
+    let hold = opts.hold.unwrap_or(config.review.hold).holds(&doubts);
+    let release = hold.then(|| review::release::command(&inputs.agenda.slug(), &opts.work));
+    let page = stage("review", || {
+        review::page::write(
+            &review::page::Review {
+                agenda: &inputs.agenda,
+                plan: &plan,
+                audio: &decoded.value,
+                min_confidence: config.review.min_confidence,
+                release: release.clone(),
+            },
+            &review::page_path(&dir),
+        )
+    })?;
+    tracing::info!("review page: {}", page.display());
 
     let agenda = &inputs.agenda;
     let episodes = media::episodes(agenda, &plan, config.output.format);
@@ -206,8 +256,50 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     };
 
     let mut webinar = catalog_entry(&inputs, &plan, &renditions);
-    webinar.fingerprint = Some(input_fingerprint);
+    webinar.fingerprint = Some(
+        opts.fingerprint
+            .clone()
+            .unwrap_or(input_fingerprint.clone()),
+    );
     let slug = webinar.slug.clone();
+    if hold {
+        let held = review::Held {
+            slug: slug.clone(),
+            title: inputs.agenda.title.clone(),
+            since: jiff::Timestamp::now(),
+            reasons: doubts,
+            review: review::held::absolute(&page),
+            release: release.unwrap_or_default(),
+            fingerprint: input_fingerprint,
+            recording: review::held::absolute(&opts.recording),
+            agenda: review::held::absolute(&opts.agenda),
+            transcript: opts.transcript.as_deref().map(review::held::absolute),
+            cues: opts.cues.as_deref().map(review::held::absolute),
+            config: opts.config.as_deref().map(review::held::absolute),
+            out: opts.out.as_deref().map(review::held::absolute),
+        };
+        if !opts.dry_run {
+            review::Held::save_plan(&dir, &plan)?;
+            held.save(&dir)?;
+        }
+        tracing::warn!(
+            "held for review, nothing published: open {} and then run `{}`",
+            page.display(),
+            held.release
+        );
+        return Ok(RunReport {
+            slug,
+            target: target_root,
+            plan,
+            renditions,
+            published: PublishReport {
+                dry_run: opts.dry_run,
+                ..PublishReport::default()
+            },
+            review: page,
+            held: Some(held),
+        });
+    }
     let media: Vec<Upload> = renditions
         .iter()
         .flat_map(|r| {
@@ -257,6 +349,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     if !opts.dry_run && !stale.is_empty() {
         delete_files(&*target, &stale).await;
     }
+    if !opts.dry_run {
+        review::Held::clear(&dir)?;
+    }
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
@@ -270,6 +365,8 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         plan,
         renditions,
         published: report,
+        review: page,
+        held: None,
     })
 }
 
@@ -489,17 +586,22 @@ fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
     })
 }
 
-/// The webinar's folder in `--work`: one safe component below it, whatever the agenda says.
+/// The webinar's folder in `--work`, made if missing.
 fn work_dir(work: &Path, inputs: &Inputs) -> Result<PathBuf> {
-    let slug = inputs.agenda.slug();
-    let name = crate::safe::component(&slug).map_err(|e| {
+    let dir = webinar_dir(work, &inputs.agenda.slug())?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}
+
+/// The folder of webinar `slug` in `--work`: one safe component below it, whatever the
+/// agenda says.
+pub fn webinar_dir(work: &Path, slug: &str) -> Result<PathBuf> {
+    let name = crate::safe::component(slug).map_err(|e| {
         Error::Mismatch(format!(
             "the webinar's folder name {e}; check the agenda's `date` and `title`"
         ))
     })?;
-    let dir = work.join(name);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    Ok(dir)
+    Ok(work.join(name))
 }
 
 /// A stage result with the key it was made for.
@@ -596,7 +698,7 @@ fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path
     let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
     let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
     // The alignment's version is part of the key: a better aligner must not reuse old plans.
-    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-2"));
+    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-3"));
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }

@@ -563,6 +563,10 @@ fn run_with(
         root.join("site").display().to_string(),
         "--work".into(),
         root.join("work").display().to_string(),
+        // These tests check what is published; webinars aligned from short synthetic
+        // audio are often doubtful, and holding them is tests/review.rs's business.
+        "--hold".into(),
+        "never".into(),
     ];
     if let Some(c) = config {
         args.extend(["--config".to_string(), c.display().to_string()]);
@@ -830,8 +834,12 @@ fn the_recording_is_decoded_once_and_its_video_never() {
         "{}",
         reading_it[0]
     );
-    // Every episode is cut from the decoded copy.
-    let encodes = commands.iter().filter(|c| c.contains("libmp3lame")).count();
+    // Every episode is cut from the decoded copy, once (the review page's excerpts are
+    // one more command, from the decoded copy too).
+    let encodes = commands
+        .iter()
+        .filter(|c| c.contains("libmp3lame") && !c.contains("review-excerpts"))
+        .count();
     let episodes = files_with_ext(&run.site, "mp3").len();
     assert_eq!(encodes, episodes, "{commands:#?}");
     assert!(commands

@@ -2,7 +2,8 @@
 //!
 //! The strongest evidence we get, and the least formal: one line per item or speaker, a
 //! `HH:MM:SS` or `MM:SS` time and a name or title (either first), lines in any order,
-//! `#` comments. What a name refers to is decided by the plan stage against the agenda;
+//! `#` comments. A time with fractions of a second (`1:02:03.4`) is exact: the plan cuts
+//! there, where a whole-second time is moved to the pause next to it. What a name refers to is decided by the plan stage against the agenda;
 //! here we only read the lines and keep their numbers for error messages.
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,10 @@ pub struct CueLine {
     pub time: f64,
     /// The name or title as written.
     pub label: String,
+    /// Written with fractions of a second (`12:40.300`): the time was placed on a
+    /// waveform (the review page writes cue sheets this way), so it is taken as written
+    /// rather than moved to the pause next to it.
+    pub exact: bool,
     /// 1-based line in the file.
     pub line: usize,
 }
@@ -47,10 +52,10 @@ pub fn parse(text: &str, path: &Path) -> Result<CueSheet> {
         }
         let first = l.split_whitespace().next().unwrap_or("");
         let last = l.split_whitespace().last().unwrap_or("");
-        let (time, label) = if let Some(t) = parse_clock(first) {
-            (t, &l[first.len()..])
+        let (time, label, clock) = if let Some(t) = parse_clock(first) {
+            (t, &l[first.len()..], first)
         } else if let Some(t) = parse_clock(last) {
-            (t, &l[..l.len() - last.len()])
+            (t, &l[..l.len() - last.len()], last)
         } else {
             return Err(Error::parse(
                 path,
@@ -73,6 +78,7 @@ pub fn parse(text: &str, path: &Path) -> Result<CueSheet> {
             time,
             label: label.to_string(),
             line,
+            exact: clock.trim_end_matches(SEPARATORS).contains(['.', ',']),
         });
     }
     if lines.is_empty() {
@@ -121,6 +127,24 @@ mod tests {
                 (3902.0, "Q&A", 5)
             ]
         );
+        assert!(s.lines.iter().all(|c| !c.exact));
+    }
+
+    #[test]
+    fn fractions_of_a_second_make_a_time_exact() {
+        let s = parse(
+            "0:12:40.3 Ana
+Q&A 13:05,5
+",
+            Path::new("c.txt"),
+        )
+        .unwrap();
+        let got: Vec<(i64, bool)> = s
+            .lines
+            .iter()
+            .map(|c| ((c.time * 10.0).round() as i64, c.exact))
+            .collect();
+        assert_eq!(got, vec![(7603, true), (7855, true)]);
     }
 
     #[test]

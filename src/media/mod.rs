@@ -505,10 +505,17 @@ fn encode_one(
         video_clips: false,
         ..profile.clone()
     };
+    // Only the chapters this episode carries: a cut moved elsewhere in the webinar (a
+    // reviewed cue sheet) encodes again the episodes it moved, not the others.
+    let shared = tags::TagContext {
+        chapters: Vec::new(),
+        ..tags.clone()
+    };
     let made_from = blake3::hash(
         format!(
-            "{}{job:?}{wav:?}{audio_profile:?}{tags:?}",
-            env!("CARGO_PKG_VERSION")
+            "{}{job:?}{wav:?}{audio_profile:?}{shared:?}{:?}",
+            env!("CARGO_PKG_VERSION"),
+            tags.chapters_of(ep)
         )
         .as_bytes(),
     )

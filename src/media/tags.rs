@@ -41,7 +41,7 @@ pub struct ChapterMark {
 
 impl TagContext {
     /// Chapters of `ep` with times relative to its (trimmed) start, in milliseconds.
-    fn chapters_of(&self, ep: &Episode) -> Vec<(String, u32, u32)> {
+    pub(super) fn chapters_of(&self, ep: &Episode) -> Vec<(String, u32, u32)> {
         if ep.kind != EpisodeKind::Webinar {
             return Vec::new();
         }

@@ -32,7 +32,7 @@ use super::energy::Envelope;
 use super::listen;
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run};
-use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source};
+use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source, Turn};
 use crate::error::{Error, Result};
 use crate::ingest::cues::CueSheet;
 use crate::ingest::transcript::{Cue, Transcript};
@@ -63,6 +63,8 @@ const QA_PANEL_BIAS: f64 = 0.3;
 const UNLISTED_AUDIENCE: f64 = 0.5;
 /// A gap in the speech at least this long between two parts is a pause of its own.
 pub(super) const PAUSE: f64 = 20.0;
+/// Confidence of a part whose start a cue sheet gives.
+pub(crate) const CUE_CONFIDENCE: f64 = 0.95;
 /// Speech after a pause inside a part that still goes with the pause (seconds).
 const PAUSE_TAIL: f64 = 30.0;
 /// Transcript times are a few hundred milliseconds off; a pause this close is the edge.
@@ -213,6 +215,7 @@ pub fn align(ev: &Evidence) -> Result<Plan> {
         },
         segments,
         warnings,
+        turns: turns(&units, &names),
     };
     // The unscaled planned length is what a person compares against.
     let minutes = agenda.planned_minutes();
@@ -532,7 +535,7 @@ fn segments(
             .sum();
         let purity = if heard > 0.0 { matched / heard } else { 0.0 };
         let (seg_source, confidence) = match (anchors[s], source) {
-            (Some(_), _) => (Source::Cues, 0.95),
+            (Some(_), _) => (Source::Cues, CUE_CONFIDENCE),
             (None, _) if a == b => (source, 0.0),
             (None, Source::Transcript) => (source, 0.5 + 0.45 * purity),
             (None, s) => (s, 0.3 + 0.5 * purity),
@@ -705,8 +708,37 @@ fn add_gaps(segments: &mut Vec<Segment>, music: &[(f64, f64)], runs: &[Run], lan
     segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.end.total_cmp(&b.end)));
 }
 
+/// Silence (seconds) within which two units of one voice make one turn.
+const TURN_GAP: f64 = 1.5;
+
+/// Who was heard when, as the fit decided: the units of one voice run together.
+fn turns(units: &Units, names: &[&str]) -> Vec<Turn> {
+    let mut out: Vec<Turn> = Vec::new();
+    for (&(start, end), who) in units.spans.iter().zip(&units.who) {
+        let speaker = match *who {
+            Who::Person(p) => Some(names[p].to_string()),
+            Who::Audience => None,
+            Who::Unknown => continue,
+        };
+        match out
+            .iter_mut()
+            .rev()
+            .take_while(|t| start - t.end <= TURN_GAP)
+            .find(|t| t.speaker == speaker)
+        {
+            Some(t) => t.end = t.end.max(end),
+            _ => out.push(Turn {
+                speaker,
+                start,
+                end,
+            }),
+        }
+    }
+    out
+}
+
 /// Each cue goes to the segment it overlaps most, re-timed to that segment's start.
-fn slice_transcript(segments: &mut [Segment], cues: Vec<Cue>) {
+pub(crate) fn slice_transcript(segments: &mut [Segment], cues: Vec<Cue>) {
     for mut c in cues {
         let overlap = |s: &Segment| c.end.min(s.end) - c.start.max(s.start);
         let Some(i) = (0..segments.len()).max_by(|&a, &b| {

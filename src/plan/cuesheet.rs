@@ -11,6 +11,12 @@
 //! it, the one before stopped right before it). Where there is none (music, overlapping
 //! speech, a reverb tail, only a breath inside one person's sentence) the time is kept as
 //! written: a wrong pause would be worse.
+//!
+//! A time written with fractions of a second (`12:40.300`) was not read off a player's
+//! clock but placed on the waveform, as the review page does: it is the cut itself, so it
+//! is taken as written, never moved: the part starts there and the part before ends there.
+//! That is what makes a cue sheet copied from the review page give back the very cuts the
+//! page showed.
 
 use super::align::Slot;
 use super::names::{match_name, words};
@@ -139,8 +145,7 @@ pub fn anchors(
                 ),
             ));
         }
-        let lw = words(&c.label);
-        if lw.iter().any(|w| BREAK.contains(&w.as_str())) {
+        if is_break(&c.label) && !names_an_item(&c.label, agenda, slots) {
             warnings.push(format!(
                 "{}:{}: `{}` is a break, not a part with a speaker; the line is not used",
                 sheet.path.display(),
@@ -177,10 +182,15 @@ pub fn anchors(
             ));
         };
         last = Some(s);
-        out[s] = Some(snap(c.time)?.unwrap_or(Anchor {
+        let as_written = Anchor {
             start: c.time,
             prev_end: c.time,
-        }));
+        };
+        out[s] = Some(if c.exact {
+            as_written
+        } else {
+            snap(c.time)?.unwrap_or(as_written)
+        });
     }
     Ok(out)
 }
@@ -222,26 +232,24 @@ pub fn snap(
     Ok(None)
 }
 
+/// Whether a cue label names a break (a pause, music): nobody's part, so no cut.
+pub fn is_break(label: &str) -> bool {
+    words(label).iter().any(|w| BREAK.contains(&w.as_str()))
+}
+
+/// Whether `label` is the title of an agenda item (a break the agenda lists is a part).
+fn names_an_item(label: &str, agenda: &Agenda, slots: &[Slot]) -> bool {
+    !by_title(label, agenda, slots).is_empty()
+}
+
 /// Slots a cue label may mean, in order: by item title, by speaker, by the word for a part.
 fn meanings(label: &str, agenda: &Agenda, slots: &[Slot], names: &[&str]) -> Vec<usize> {
-    let lw = words(label);
-    let indexed = slots.iter().enumerate();
-    let by_title: Vec<usize> = indexed
-        .clone()
-        .filter(|(_, s)| {
-            s.item
-                .and_then(|i| agenda.items[i].title.as_deref())
-                .is_some_and(|t| {
-                    let tw = words(t);
-                    !tw.is_empty()
-                        && (tw == lw || (lw.len() >= 2 && lw.iter().all(|w| tw.contains(w))))
-                })
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let by_title = by_title(label, agenda, slots);
     if !by_title.is_empty() {
         return by_title;
     }
+    let lw = words(label);
+    let indexed = slots.iter().enumerate();
     let has = |list: &[&str]| lw.iter().any(|w| list.contains(&w.as_str()));
     let qa = has(QA) || (lw.contains(&"q".to_string()) && lw.contains(&"a".to_string()));
     let kinds: &[ItemKind] = if qa {
@@ -268,4 +276,23 @@ fn meanings(label: &str, agenda: &Agenda, slots: &[Slot], names: &[&str]) -> Vec
             .collect(),
         None => Vec::new(),
     }
+}
+
+/// Slots whose agenda item has `label` as its title (all its words, when two or more).
+fn by_title(label: &str, agenda: &Agenda, slots: &[Slot]) -> Vec<usize> {
+    let lw = words(label);
+    slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.item
+                .and_then(|i| agenda.items[i].title.as_deref())
+                .is_some_and(|t| {
+                    let tw = words(t);
+                    !tw.is_empty()
+                        && (tw == lw || (lw.len() >= 2 && lw.iter().all(|w| tw.contains(w))))
+                })
+        })
+        .map(|(i, _)| i)
+        .collect()
 }

@@ -33,6 +33,21 @@ pub struct Plan {
     /// Things a person should look at before publishing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Who was heard when, as the alignment decided from the transcript's lines or the
+    /// voices (what the review page draws one lane per speaker from); in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub turns: Vec<Turn>,
+}
+
+/// A stretch of one voice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// The agenda name; none for someone not on the agenda (the audience, a jingle's voice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Seconds from the start of the recording.
+    pub start: f64,
+    pub end: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +156,7 @@ pub fn planned(agenda: &Agenda, duration: f64, envelope: &Envelope) -> Plan {
         recording: RecordingSpan { duration },
         segments,
         warnings,
+        turns: Vec::new(),
     };
     plan.warnings.extend(sanity_warnings(&plan));
     plan

@@ -1,0 +1,132 @@
+//! `eventcast release SLUG [--cues FILE]`: publish a held webinar as reviewed.
+//!
+//! The held run recorded what it was made from ([`Held`]) and the plan its review page
+//! shows, so the release runs the same pipeline again, hold off, with that plan and the
+//! cuts the reviewer's cue sheet moved ([`super::cuts::apply`]); a cue sheet that names
+//! other parts than the page's cuts is planned with instead, as `run --cues` would.
+//! Every stage resumes from the work folder: the audio is not decoded again, and only the
+//! episodes whose cuts moved are encoded again (plus the whole-webinar episode when its
+//! chapters moved). The catalog records the fingerprint of the inputs that were held, so
+//! a batch finds the webinar up to date and never publishes its unreviewed cuts over the
+//! reviewed ones.
+
+use std::path::{Path, PathBuf};
+
+use super::{Held, Hold};
+use crate::error::{Error, Result};
+use crate::pipeline::{self, RunOptions, RunReport};
+
+/// How to release.
+#[derive(Debug, Clone)]
+pub struct ReleaseOptions {
+    pub slug: String,
+    /// The work folder the held run used.
+    pub work: PathBuf,
+    /// The reviewer's cue sheet; none keeps the cuts as held.
+    pub cues: Option<PathBuf>,
+    pub jobs: usize,
+}
+
+/// The command that releases webinar `slug` held in `work`, as a person would type it.
+pub fn command(slug: &str, work: &Path) -> String {
+    let work = super::held::absolute(work);
+    format!(
+        "eventcast release {} --work {}",
+        shell_word(slug),
+        shell_word(&work.to_string_lossy())
+    )
+}
+
+/// `s` as one word for a POSIX shell.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Publish the held webinar `slug` (with the cue sheet, if any); it is no longer held.
+pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
+    let dir = pipeline::webinar_dir(&opts.work, &opts.slug)?;
+    let Some(held) = Held::load(&dir)? else {
+        let waiting: Vec<String> = Held::all(&opts.work).into_iter().map(|h| h.slug).collect();
+        return Err(Error::input(
+            &opts.work,
+            format!(
+                "holds no webinar \"{}\" waiting for review; held there: {}. Check the slug \
+                 and --work (the folder the held run used)",
+                opts.slug,
+                if waiting.is_empty() {
+                    "none".to_string()
+                } else {
+                    waiting.join(", ")
+                }
+            ),
+        ));
+    };
+    // A batch starting now must not publish the unreviewed cuts at the same time.
+    let Some(_lock) = crate::batch::lock(&opts.work, &held.slug)? else {
+        return Err(Error::Mismatch(format!(
+            "another eventcast run is working on {} right now: release it when that run ends",
+            held.slug
+        )));
+    };
+    // The plan the page showed, with the cuts the reviewer moved; a cue sheet that names
+    // other parts (typed by hand) is planned with instead.
+    let held_plan = Held::load_plan(&dir)?;
+    let plan = match (&opts.cues, held_plan) {
+        (None, held_plan) => held_plan,
+        (Some(cues), Some(held_plan)) => {
+            // Read now, so a typo fails before anything else happens.
+            let sheet = crate::ingest::cues::CueSheet::load(cues)?;
+            let agenda = crate::ingest::Agenda::load(&held.agenda)?;
+            let reviewed = super::cuts::apply(&agenda, &held_plan, &sheet)?;
+            if reviewed.is_none() {
+                tracing::info!(
+                    "{} does not name the review page's cuts one for one: planning again with it",
+                    cues.display()
+                );
+            }
+            reviewed
+        }
+        (Some(cues), None) => {
+            crate::ingest::cues::CueSheet::load(cues)?;
+            None
+        }
+    };
+    let run = RunOptions {
+        recording: held.recording.clone(),
+        agenda: held.agenda.clone(),
+        transcript: held.transcript.clone(),
+        cues: opts.cues.clone().or(held.cues.clone()),
+        config: held.config.clone(),
+        out: held.out.clone(),
+        work: opts.work.clone(),
+        jobs: opts.jobs,
+        dry_run: false,
+        hold: Some(Hold::Never),
+        fingerprint: Some(held.fingerprint.clone()),
+        plan,
+    };
+    let report = pipeline::run(&run).await?;
+    tracing::info!(webinar = %held.slug, "released after review");
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_survives_a_shell() {
+        assert_eq!(
+            command("2026-01-02-x", Path::new("/srv/work")),
+            "eventcast release 2026-01-02-x --work /srv/work"
+        );
+        assert_eq!(shell_word("my work/it's"), "'my work/it'\\''s'");
+    }
+}
