@@ -14,8 +14,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use eventcast::ingest::envelope::Envelope;
 use eventcast::ingest::{cues, transcript, ItemKind};
-use eventcast::plan::{self, energy::Envelope, Evidence, Plan};
+use eventcast::plan::{self, Evidence, Plan};
 use eventcast::testbed::{self, Engine, Phenomena, Scenario, Webinar};
 
 const MODES: &[&str] = &["cues", "zoom", "teams", "audio"];

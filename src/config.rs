@@ -104,7 +104,7 @@ pub struct Output {
     pub sample_rate: u32,
     /// "mp3" (default) or "m4a" (AAC), e.g. `format = "m4a"`.
     #[serde(default)]
-    pub format: crate::media::Format,
+    pub format: Format,
     /// Integrated loudness of every episode in LUFS (EBU R128), e.g. -16.0.
     #[serde(default = "default_loudness")]
     pub loudness_lufs: f64,
@@ -148,7 +148,7 @@ impl Default for Output {
             bitrate_kbps: default_bitrate(),
             channels: default_channels(),
             sample_rate: default_sample_rate(),
-            format: crate::media::Format::default(),
+            format: Format::default(),
             loudness_lufs: default_loudness(),
             true_peak_db: default_true_peak(),
             mp3_quality: default_mp3_quality(),
@@ -166,7 +166,7 @@ pub struct Review {
     /// `hold = "always"` for a series where every webinar is checked by ear.
     /// `--hold never` on the command line overrides it for one run.
     #[serde(default)]
-    pub hold: crate::review::Hold,
+    pub hold: Hold,
     /// A webinar is doubtful when a talk, a wrap-up, the welcome or the closing was placed
     /// with a confidence below this (0 to 1), e.g. `min_confidence = 0.9` to hold every
     /// webinar aligned from the voices alone (those reach 0.8 at best; a transcript whose
@@ -182,7 +182,7 @@ fn default_min_confidence() -> f64 {
 impl Default for Review {
     fn default() -> Self {
         Review {
-            hold: crate::review::Hold::default(),
+            hold: Hold::default(),
             min_confidence: default_min_confidence(),
         }
     }
@@ -401,6 +401,57 @@ impl Config {
     }
 }
 
+/// Container and codec of the episodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// MP3 (LAME) with ID3v2.4 tags: what every podcast app plays.
+    #[default]
+    Mp3,
+    /// AAC in MP4 (.m4a) with iTunes-style tags.
+    M4a,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Mp3 => "mp3",
+            Format::M4a => "m4a",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Mp3 => "audio/mpeg",
+            Format::M4a => "audio/mp4",
+        }
+    }
+}
+
+/// Which webinars wait for a person before they are published.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Hold {
+    /// Publish every webinar as planned.
+    Never,
+    /// Hold the webinars whose cuts rest on weak evidence ([`crate::review::doubts`]).
+    #[default]
+    Doubtful,
+    /// Hold every webinar.
+    Always,
+}
+
+impl Hold {
+    /// Whether a webinar with these doubts is held.
+    pub fn holds(self, doubts: &[String]) -> bool {
+        match self {
+            Hold::Never => false,
+            Hold::Doubtful => !doubts.is_empty(),
+            Hold::Always => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,7 +524,7 @@ mod tests {
         )
         .unwrap();
         let c = Config::load(&p).unwrap();
-        assert_eq!(c.review.hold, crate::review::Hold::Always);
+        assert_eq!(c.review.hold, Hold::Always);
         assert_eq!(c.review.min_confidence, 0.9);
         for (bad, key) in [
             ("hold = 'sometimes'", "sometimes"),

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod publish;
+pub mod release;
 pub mod review;
 pub mod safe;
 pub mod signals;

@@ -317,13 +317,13 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             jobs,
             json,
         } => {
-            let opts = review::release::ReleaseOptions {
+            let opts = eventcast::release::ReleaseOptions {
                 slug,
                 work,
                 cues,
                 jobs: jobs.unwrap_or_else(pipeline::default_jobs),
             };
-            let report = runtime()?.block_on(review::release::release(&opts))?;
+            let report = runtime()?.block_on(eventcast::release::release(&opts))?;
             status = report_status(&report, json)?;
         }
         Command::Agenda {

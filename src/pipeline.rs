@@ -13,9 +13,10 @@ use tracing::Instrument;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::ingest::envelope::Envelope;
 use crate::ingest::{self, audio, Inputs};
 use crate::media::{self, Rendition};
-use crate::plan::{self, energy::Envelope, Plan};
+use crate::plan::{self, Plan};
 use crate::publish::{self, Payload, PublishReport, Upload};
 use crate::review;
 use crate::site::{self, catalog};
@@ -182,7 +183,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     // but nothing reaches the target.
     let doubts = review::doubts(&plan, config.review.min_confidence);
     let hold = opts.hold.unwrap_or(config.review.hold).holds(&doubts);
-    let release = hold.then(|| review::release::command(&inputs.agenda.slug(), &opts.work));
+    let release = hold.then(|| review::held::command(&inputs.agenda.slug(), &opts.work));
     let page = stage("review", || {
         review::page::write(
             &review::page::Review {
@@ -319,8 +320,8 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     let local_root = target.local_root().map(Path::to_path_buf);
     // Files of an earlier publication of this webinar that this one no longer has (an
     // episode renamed, another format): deleted once the new feed is out.
-    let stale = std::sync::Mutex::new(BTreeSet::new());
-    let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
+    let mut stale = BTreeSet::new();
+    let mut site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
         let earlier = published.webinars.iter().find(|w| w.slug == slug).cloned();
         published.upsert(webinar.clone())?;
         let files: Vec<Upload> = site::build(&config, &published)?
@@ -337,15 +338,14 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         for up in &staged {
             gone.remove(&up.path);
         }
-        *stale.lock().unwrap_or_else(|e| e.into_inner()) = gone;
+        stale = gone;
         Ok(files)
     };
     let report = stage_async(
         "publish",
-        publish::publish(&*target, media.clone(), &site, opts.dry_run),
+        publish::publish(&*target, media.clone(), &mut site, opts.dry_run),
     )
     .await?;
-    let stale = stale.into_inner().unwrap_or_else(|e| e.into_inner());
     if !opts.dry_run && !stale.is_empty() {
         delete_files(&*target, &stale).await;
     }
@@ -411,7 +411,7 @@ pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Re
         &std::env::temp_dir().join("eventcast"),
     )?;
     let local_root = target.local_root().map(Path::to_path_buf);
-    let site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
+    let mut site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
         published.remove(slug);
         let files: Vec<Upload> = site::build(&config, &published)?
             .into_iter()
@@ -420,7 +420,7 @@ pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Re
         check_staged(local_root.as_deref(), &files)?;
         Ok(files)
     };
-    publish::publish(&*target, Vec::new(), &site, false).await?;
+    publish::publish(&*target, Vec::new(), &mut site, false).await?;
     match &local_root {
         Some(root) => publish::dir::delete_folder(root, slug)?,
         None => {

@@ -4,7 +4,7 @@
 //! thing we do to the input, so it happens once: a single ffmpeg pass writes a PCM WAV at
 //! the output profile's rate for the encoders and a 16 kHz mono copy for analysis. Video
 //! is never decoded (only the audio stream is mapped). The loudness of the whole recording
-//! ([`crate::media::loudness`]) and its 10 ms envelope ([`crate::plan::energy`]) are
+//! ([`crate::ingest::loudness`]) and its 10 ms envelope ([`crate::ingest::envelope`]) are
 //! measured on the other core while ffmpeg decodes, by following the files as they are
 //! written, and kept for the plan and media stages.
 
@@ -20,8 +20,8 @@ use crate::args;
 use crate::config::Output;
 use crate::error::Result;
 use crate::ffmpeg;
-use crate::media::loudness::Blocks;
-use crate::plan::energy::Envelope;
+use crate::ingest::envelope::Envelope;
+use crate::ingest::loudness::Blocks;
 use crate::progress::Progress;
 
 /// Sample rate of the analysis copy.
@@ -33,9 +33,9 @@ pub struct DecodedAudio {
     pub wav: PathBuf,
     /// Raw signed 16-bit little-endian mono PCM at [`ANALYSIS_RATE`]: what analysis reads.
     pub analysis: PathBuf,
-    /// The loudness blocks of `wav` ([`crate::media::loudness::Blocks`], JSON).
+    /// The loudness blocks of `wav` ([`crate::ingest::loudness::Blocks`], JSON).
     pub loudness: PathBuf,
-    /// The 10 ms envelope of `analysis` ([`crate::plan::energy::Envelope`]).
+    /// The 10 ms envelope of `analysis` ([`crate::ingest::envelope::Envelope`]).
     pub envelope: PathBuf,
     pub duration: f64,
 }

@@ -8,8 +8,10 @@
 pub mod agenda;
 pub mod audio;
 pub mod cues;
+pub mod envelope;
 pub mod event_page;
 pub mod fetch;
+pub mod loudness;
 pub mod transcript;
 
 use std::path::{Path, PathBuf};

@@ -11,7 +11,6 @@
 //! audio and with its gain; their picture is the one thing read from the recording itself.
 
 pub mod cover;
-pub mod loudness;
 pub mod tags;
 pub mod trim;
 pub mod video;
@@ -25,8 +24,8 @@ use crate::args;
 use crate::config::Output;
 use crate::error::{Error, Result};
 use crate::ingest::audio::DecodedAudio;
+use crate::ingest::envelope::Envelope;
 use crate::ingest::{Agenda, ItemKind};
-use crate::plan::energy::Envelope;
 use crate::plan::Plan;
 use crate::progress::{Part, Progress};
 
@@ -157,32 +156,7 @@ pub fn chapter_marks(plan: &Plan) -> Vec<tags::ChapterMark> {
         .collect()
 }
 
-/// Container and codec of the episodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// MP3 (LAME) with ID3v2.4 tags: what every podcast app plays.
-    #[default]
-    Mp3,
-    /// AAC in MP4 (.m4a) with iTunes-style tags.
-    M4a,
-}
-
-impl Format {
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Mp3 => "mp3",
-            Format::M4a => "m4a",
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            Format::Mp3 => "audio/mpeg",
-            Format::M4a => "audio/mp4",
-        }
-    }
-}
+pub use crate::config::Format;
 
 /// Dead air kept before the first and after the last sound of an episode, in seconds.
 const KEEP_AIR: f64 = 0.3;
@@ -216,7 +190,7 @@ pub async fn render(
     video: Option<&Path>,
 ) -> Result<Vec<Rendition>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let blocks = loudness::Blocks::load(&audio.loudness)?;
+    let blocks = crate::ingest::loudness::Blocks::load(&audio.loudness)?;
     let envelope = Envelope::load(&audio.envelope)?;
     // Keyframes are found once per recording (demuxing only).
     let source = match video {
@@ -317,7 +291,7 @@ pub async fn render(
 /// Trim `ep` to its sound and work out its gain; `Err` says why it has no episode.
 fn prepare(
     mut ep: Episode,
-    blocks: &loudness::Blocks,
+    blocks: &crate::ingest::loudness::Blocks,
     envelope: &Envelope,
     profile: &Output,
 ) -> std::result::Result<Job, String> {

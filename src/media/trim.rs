@@ -3,7 +3,7 @@
 //! The envelope (10 ms frames, see [`crate::plan::energy`]) says which frames hold sound,
 //! so trimming costs no pass over the audio.
 
-use crate::plan::energy::{Envelope, FRAME_RATE};
+use crate::ingest::envelope::{Envelope, FRAME_RATE};
 
 /// First and last moment of sound within `start..end` seconds: the edges of the first and
 /// last runs of at least `min_len` seconds above the envelope's silence threshold.

@@ -28,13 +28,13 @@
 use std::path::Path;
 
 use super::cuesheet::{self, Anchor};
-use super::energy::Envelope;
 use super::listen;
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run};
 use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source, Turn};
 use crate::error::{Error, Result};
 use crate::ingest::cues::CueSheet;
+use crate::ingest::envelope::Envelope;
 use crate::ingest::transcript::{Cue, Transcript};
 use crate::ingest::{Agenda, ItemKind};
 

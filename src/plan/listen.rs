@@ -25,10 +25,10 @@ use std::path::Path;
 
 use super::align::{anchor_units, argmin, fit, Slot, PAUSE};
 use super::cuesheet::Anchor;
-use super::energy::Envelope;
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run, DIMS};
 use crate::error::Result;
+use crate::ingest::envelope::Envelope;
 
 /// Longest unit of speech without a transcript, in seconds: a handover without a pause
 /// is found to within this, then refined.

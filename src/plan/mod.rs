@@ -12,7 +12,6 @@
 
 pub mod align;
 pub mod cuesheet;
-pub mod energy;
 pub mod listen;
 pub mod names;
 pub mod speakers;
@@ -22,9 +21,9 @@ pub use align::{align, Evidence};
 
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::envelope::Envelope;
 use crate::ingest::transcript::Cue;
 use crate::ingest::{Agenda, ItemKind};
-use energy::Envelope;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {

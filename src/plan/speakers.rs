@@ -20,10 +20,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::energy::Envelope;
 use super::names::{is_anonymous, match_name};
 use super::voice::{self, DIMS};
 use crate::error::Result;
+use crate::ingest::envelope::Envelope;
 use crate::ingest::transcript::{Cue, Transcript};
 
 /// Who a unit of speech is.

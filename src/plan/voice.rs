@@ -12,9 +12,9 @@ use std::sync::Arc;
 use rustfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 
-use super::energy::{Envelope, FRAME_RATE};
 use crate::error::{Error, Result};
 use crate::ingest::audio::ANALYSIS_RATE;
+use crate::ingest::envelope::{Envelope, FRAME_RATE};
 
 /// Shortest silence that separates two runs, in seconds.
 pub const MIN_PAUSE: f64 = 0.25;
@@ -318,7 +318,7 @@ fn windows(path: &Path, from: f64, to: f64, mut each: impl FnMut(f64, &[f32])) -
     let mut bytes = vec![0u8; HOP * 2];
     let mut frame = first_frame;
     loop {
-        let n = crate::plan::energy::read_full(&mut reader, &mut bytes)
+        let n = crate::ingest::envelope::read_full(&mut reader, &mut bytes)
             .map_err(|e| Error::io(path, e))?;
         pending.extend(
             bytes[..n / 2 * 2]

@@ -268,13 +268,24 @@ pub async fn read_catalog(target: &dyn Target) -> Result<(Catalog, Option<Publis
     Ok((catalog, Some(p)))
 }
 
-/// Publish `media` and the site that `site` renders from the published catalog (it merges
-/// this webinar in and returns every site file, `catalog.json` included). `site` runs again
-/// whenever another run changed the catalog meanwhile.
+/// What the publisher asks of the site stage: every site file (`catalog.json` included)
+/// for the catalog as published now, this webinar merged in. Asked again whenever another
+/// run changed the catalog meanwhile. A closure over the catalog is one.
+pub trait Render {
+    fn render(&mut self, published: Catalog) -> Result<Vec<Upload>>;
+}
+
+impl<F: FnMut(Catalog) -> Result<Vec<Upload>>> Render for F {
+    fn render(&mut self, published: Catalog) -> Result<Vec<Upload>> {
+        self(published)
+    }
+}
+
+/// Publish `media` and the site `site` renders from the published catalog.
 pub async fn publish(
     target: &dyn Target,
     media: Vec<Upload>,
-    site: &(dyn Fn(Catalog) -> Result<Vec<Upload>> + Sync),
+    site: &mut (dyn Render + Send),
     dry_run: bool,
 ) -> Result<PublishReport> {
     if !dry_run {
@@ -290,7 +301,7 @@ pub async fn publish(
         }
         let (catalog, current) = read_catalog(target).await?;
         let mut files = media.clone();
-        files.extend(site(catalog)?);
+        files.extend(site.render(catalog)?);
         let files = ordered(files);
         let mut committed = current.as_ref().map(|p| p.version.clone());
         for (i, up) in files.iter().enumerate() {

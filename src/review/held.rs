@@ -128,9 +128,40 @@ pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// The command that releases webinar `slug` held in `work`, as a person would type it.
+pub fn command(slug: &str, work: &Path) -> String {
+    let work = absolute(work);
+    format!(
+        "eventcast release {} --work {}",
+        shell_word(slug),
+        shell_word(&work.to_string_lossy())
+    )
+}
+
+/// `s` as one word for a POSIX shell.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_survives_a_shell() {
+        assert_eq!(
+            command("2026-01-02-x", Path::new("/srv/work")),
+            "eventcast release 2026-01-02-x --work /srv/work"
+        );
+        assert_eq!(shell_word("my work/it's"), "'my work/it'\\''s'");
+    }
 
     #[test]
     fn a_record_survives_a_round_trip_and_clearing_it_twice_is_fine() {

@@ -11,7 +11,7 @@
 //!   stand ([`cuts`]); a cue sheet copied from the page gives back exactly those cuts;
 //! - a webinar whose cuts rest on weak evidence ([`doubts`]) is *held* ([`Hold`],
 //!   `[review]` in pipeline.toml): encoded, but not published, until a person runs
-//!   `eventcast release` ([`release`]), with the page's cue sheet if they moved a cut;
+//!   `eventcast release` ([`crate::release`]), with the page's cue sheet if they moved a cut;
 //! - the plan is also drawn as one bar per part in the terminal and the logs
 //!   ([`timeline`]), so a glance shows gaps and overlaps.
 
@@ -19,10 +19,7 @@ pub mod cuts;
 mod excerpts;
 pub mod held;
 pub mod page;
-pub mod release;
 pub mod timeline;
-
-use serde::{Deserialize, Serialize};
 
 use crate::ingest::ItemKind;
 use crate::plan::{Plan, Segment};
@@ -42,29 +39,7 @@ pub const EXIT_HELD: u8 = 3;
 /// end before the agenda does, or the part was not found.
 const SQUEEZED: f64 = 5.0;
 
-/// Which webinars wait for a person before they are published.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Hold {
-    /// Publish every webinar as planned.
-    Never,
-    /// Hold the webinars whose cuts rest on weak evidence ([`doubts`]).
-    #[default]
-    Doubtful,
-    /// Hold every webinar.
-    Always,
-}
-
-impl Hold {
-    /// Whether a webinar with these doubts is held.
-    pub fn holds(self, doubts: &[String]) -> bool {
-        match self {
-            Hold::Never => false,
-            Hold::Doubtful => !doubts.is_empty(),
-            Hold::Always => true,
-        }
-    }
-}
+pub use crate::config::Hold;
 
 /// Why a plan is doubtful, one sentence per part (empty: it is not); see [`doubt`].
 pub fn doubts(plan: &Plan, min_confidence: f64) -> Vec<String> {

@@ -17,8 +17,8 @@ use super::cuts::{self, Cut};
 use super::excerpts;
 use crate::error::{Error, Result};
 use crate::ingest::audio::DecodedAudio;
+use crate::ingest::envelope::{Envelope, FRAME_RATE};
 use crate::ingest::{Agenda, ItemKind};
-use crate::plan::energy::{Envelope, FRAME_RATE};
 use crate::plan::{Plan, Segment, Source};
 
 const TEMPLATE: &str = include_str!("../../templates/review.html.hbs");

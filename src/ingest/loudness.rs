@@ -63,7 +63,7 @@ impl Blocks {
         let mut samples = vec![0i16; step_frames * channels as usize];
         let mut blocks = Blocks::default();
         loop {
-            let n = crate::plan::energy::read_full(&mut reader, &mut bytes)
+            let n = crate::ingest::envelope::read_full(&mut reader, &mut bytes)
                 .map_err(|e| Error::io(path, e))?;
             let frames = n / (2 * channels as usize);
             if frames == 0 {

@@ -2,7 +2,7 @@
 //!
 //! The held run recorded what it was made from ([`Held`]) and the plan its review page
 //! shows, so the release runs the same pipeline again, hold off, with that plan and the
-//! cuts the reviewer's cue sheet moved ([`super::cuts::apply`]); a cue sheet that names
+//! cuts the reviewer's cue sheet moved ([`crate::review::cuts::apply`]); a cue sheet that names
 //! other parts than the page's cuts is planned with instead, as `run --cues` would.
 //! Every stage resumes from the work folder: the audio is not decoded again, and only the
 //! episodes whose cuts moved are encoded again (plus the whole-webinar episode when its
@@ -10,11 +10,11 @@
 //! a batch finds the webinar up to date and never publishes its unreviewed cuts over the
 //! reviewed ones.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::{Held, Hold};
 use crate::error::{Error, Result};
 use crate::pipeline::{self, RunOptions, RunReport};
+use crate::review::{Held, Hold};
 
 /// How to release.
 #[derive(Debug, Clone)]
@@ -25,28 +25,6 @@ pub struct ReleaseOptions {
     /// The reviewer's cue sheet; none keeps the cuts as held.
     pub cues: Option<PathBuf>,
     pub jobs: usize,
-}
-
-/// The command that releases webinar `slug` held in `work`, as a person would type it.
-pub fn command(slug: &str, work: &Path) -> String {
-    let work = super::held::absolute(work);
-    format!(
-        "eventcast release {} --work {}",
-        shell_word(slug),
-        shell_word(&work.to_string_lossy())
-    )
-}
-
-/// `s` as one word for a POSIX shell.
-fn shell_word(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Publish the held webinar `slug` (with the cue sheet, if any); it is no longer held.
@@ -84,7 +62,7 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
             // Read now, so a typo fails before anything else happens.
             let sheet = crate::ingest::cues::CueSheet::load(cues)?;
             let agenda = crate::ingest::Agenda::load(&held.agenda)?;
-            let reviewed = super::cuts::apply(&agenda, &held_plan, &sheet)?;
+            let reviewed = crate::review::cuts::apply(&agenda, &held_plan, &sheet)?;
             if reviewed.is_none() {
                 tracing::info!(
                     "{} does not name the review page's cuts one for one: planning again with it",
@@ -115,18 +93,4 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
     let report = pipeline::run(&run).await?;
     tracing::info!(webinar = %held.slug, "released after review");
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_command_survives_a_shell() {
-        assert_eq!(
-            command("2026-01-02-x", Path::new("/srv/work")),
-            "eventcast release 2026-01-02-x --work /srv/work"
-        );
-        assert_eq!(shell_word("my work/it's"), "'my work/it'\\''s'");
-    }
 }
