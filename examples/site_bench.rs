@@ -113,9 +113,9 @@ fn main() -> anyhow::Result<()> {
     let root = dir.path().join("site");
     let started = Instant::now();
     let target = DirTarget::new(&root);
-    let site = |_: eventcast::site::catalog::Catalog| Ok(Vec::new());
+    let mut site = |_: eventcast::site::catalog::Catalog| Ok(Vec::new());
     tokio::runtime::Runtime::new()?
-        .block_on(eventcast::publish::publish(&target, uploads, &site, false))?;
+        .block_on(eventcast::publish::publish(&target, uploads, &mut site, false))?;
     let published = started.elapsed();
     let started = Instant::now();
     let problems = eventcast::site::check::check(&eventcast::site::check::Site::dir(&root));
