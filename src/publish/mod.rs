@@ -591,9 +591,9 @@ mod tests {
             path: "w/talk-1.mp3".into(),
             payload: Payload::Bytes(b"x".to_vec()),
         }];
-        let site = |_: Catalog| -> Result<Vec<Upload>> { Ok(Vec::new()) };
+        let mut site = |_: Catalog| -> Result<Vec<Upload>> { Ok(Vec::new()) };
         let err = rt
-            .block_on(publish(&Refusing, media, &site, false))
+            .block_on(publish(&Refusing, media, &mut site, false))
             .unwrap_err()
             .to_string();
         assert_eq!(
