@@ -114,11 +114,12 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let target = DirTarget::new(&root);
     let mut site = |_: eventcast::site::catalog::Catalog| Ok(Vec::new());
-    tokio::runtime::Runtime::new()?
-        .block_on(eventcast::publish::publish(&target, uploads, &mut site, false))?;
+    tokio::runtime::Runtime::new()?.block_on(eventcast::publish::publish(
+        &target, uploads, &mut site, false,
+    ))?;
     let published = started.elapsed();
     let started = Instant::now();
-    let problems = eventcast::site::check::check(&eventcast::site::check::Site::dir(&root));
+    let problems = eventcast::publish::check::check(&eventcast::publish::check::Site::dir(&root));
     let checked = started.elapsed();
     anyhow::ensure!(problems.is_empty(), "check failed: {problems:?}");
     println!(

@@ -389,9 +389,9 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Check { dir } => {
             let mut problems =
-                eventcast::site::check::check(&eventcast::site::check::Site::dir(&dir));
-            problems.extend(eventcast::site::check::temporaries(&dir));
-            let online = runtime()?.block_on(eventcast::site::check::check_online(&dir));
+                eventcast::publish::check::check(&eventcast::publish::check::Site::dir(&dir));
+            problems.extend(eventcast::publish::check::temporaries(&dir));
+            let online = runtime()?.block_on(eventcast::publish::check::check_online(&dir));
             problems.extend(online.problems);
             if let Some(why) = &online.skipped {
                 eprintln!("The feed's links were not fetched: {why}.");

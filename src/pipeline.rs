@@ -374,7 +374,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
 /// every problem and nothing is published. On a remote target, files this run does not
 /// upload were checked when they were published.
 fn check_staged(local_root: Option<&Path>, uploads: &[Upload]) -> Result<()> {
-    let problems = site::check::check(&site::check::Site::staged(local_root, uploads));
+    let problems = publish::check::check(&publish::check::Site::staged(local_root, uploads));
     if problems.is_empty() {
         return Ok(());
     }

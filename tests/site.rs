@@ -444,7 +444,7 @@ fn feed_has_every_apple_and_podcasting_2_tag_and_tricky_names_survive() {
         root.join(tr.attribute("url").unwrap().strip_prefix(BASE).unwrap()),
     )
     .unwrap();
-    assert_eq!(eventcast::site::check::check_vtt(&vtt), Ok(2), "{vtt}");
+    assert_eq!(eventcast::publish::check::check_vtt(&vtt), Ok(2), "{vtt}");
     assert!(vtt.contains("00:00:00.500 --> 00:00:08.000\n<v Ana \"Anita\" &lt;Pérez&gt; &amp; Cía>En Medellín --&gt; empezamos por escuchar."), "{vtt}");
     // The webinar without a transcript has no transcript tag.
     assert!(items[2]
@@ -667,7 +667,7 @@ fn without_series_image_the_published_cover_or_a_plain_one_is_used() {
     eventcast::site::ensure_artwork(&mut config, Some(&published), &dir.path().join("scratch"))
         .unwrap();
     let plain = config.series.image.clone().unwrap();
-    eventcast::site::check::check_artwork(&std::fs::read(&plain).unwrap()).unwrap();
+    eventcast::publish::check::check_artwork(&std::fs::read(&plain).unwrap()).unwrap();
 
     artwork(&published.join("artwork.png"), 2000, 2000);
     let mut config = Config::builtin();

@@ -15,6 +15,7 @@
 //! - a failure stops before the catalog, index and feed are touched and names every file
 //!   that was not published; the site as published before stays consistent.
 
+pub mod check;
 pub mod dir;
 pub mod s3;
 pub mod staging;

@@ -5,7 +5,6 @@
 //! (times already formatted, URLs already joined), so restyling needs no Rust.
 
 pub mod catalog;
-pub mod check;
 mod labels;
 
 use std::path::Path;
