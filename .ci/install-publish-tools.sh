@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the servers the publish tests (tests/publish.rs) start on 127.0.0.1:
+# Install the servers the publish tests (tests/testsuite/publish.rs, servers in tests/testsuite/common/servers.rs) start on 127.0.0.1:
 #   - moto's S3 server (PyPI `moto[server]`), which checks SigV4 signatures once IAM is set up;
 #   - wsgidav (PyPI, with the cheroot HTTP server), a WebDAV server with basic auth;
 #   - Apache httpd with mod_dav (Debian `apache2`), the WebDAV server organisations most

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install what the site tests (tests/site.rs) need and are not part of cargo: the Nu Html
+# Install what the site tests (tests/testsuite/site.rs) need and are not part of cargo: the Nu Html
 # Checker (npm package vnu-jar, run with the machine's java) and headless Chromium.
 # Idempotent: anything already present is left alone. Run it before `cargo test`.
 set -eu

@@ -2,7 +2,7 @@
 //! user would check it (feed parses, pages name every speaker, MP3s play with their tags),
 //! and bad input rejected with a clear message, exit status 2, and nothing written.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

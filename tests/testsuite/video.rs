@@ -2,7 +2,7 @@
 //! picture is a different colour in each agenda section, keyframes every 2 s so most cut
 //! points fall between them. Decoded with ffmpeg, packets compared with ffprobe's hashes.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -214,7 +214,7 @@ fn run(name: &str, recording: &Path, clips: bool) -> Run {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("pipeline.toml");
-    let text = include_str!("../pipeline.toml")
+    let text = include_str!("../../pipeline.toml")
         .replace(
             "# image = \"artwork.png\"",
             &format!("image = {:?}", i.artwork.to_str().unwrap()),

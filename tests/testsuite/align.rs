@@ -6,7 +6,7 @@
 //! transcript, a person's cue sheet or the voices alone. A speaker who cannot be found stops
 //! the run; the work folder never mixes two recordings.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

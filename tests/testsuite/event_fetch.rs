@@ -2,7 +2,7 @@
 //! the test: a page, a redirect, a 404, a 503, a PDF, a slow answer, and 20 MB answers with
 //! and without a Content-Length. A page fetched once is read from the work folder after.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,8 +21,8 @@ struct Server {
     page_hits: Arc<AtomicUsize>,
 }
 
-const PAGE: &str = include_str!("fixtures/events/cooling-cities-2024-05-14.html");
-const MARKDOWN: &str = include_str!("fixtures/events/villes-en-transition-2024-03-21.md");
+const PAGE: &str = include_str!("../fixtures/events/cooling-cities-2024-05-14.html");
+const MARKDOWN: &str = include_str!("../fixtures/events/villes-en-transition-2024-03-21.md");
 
 fn answer(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
     let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");

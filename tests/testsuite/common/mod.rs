@@ -1,5 +1,7 @@
-//! Helpers shared by the integration-test binaries.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests.
+
+pub mod proxy;
+pub mod servers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

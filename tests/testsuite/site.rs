@@ -4,7 +4,7 @@
 //! Needs java + vnu.jar and chromium: run `.ci/install-test-tools.sh` once before
 //! `cargo test`. A missing tool fails the test with that instruction, never skips it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

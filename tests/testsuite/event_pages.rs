@@ -7,7 +7,7 @@
 //! fails if any other field differs, and also if a listed field has become right, so the
 //! list is always the honest state of the importer.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //! Needs java + vnu.jar and chromium: run `.ci/install-test-tools.sh` once before
 //! `cargo test`. A missing tool fails the test with that instruction, never skips it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -2,7 +2,7 @@
 //! ffmpeg's `ebur128`, dead air by `silencedetect`, tags read back with the `id3` crate and
 //! ffprobe, and what happens with bad input. All media is generated here.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

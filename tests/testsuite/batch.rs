@@ -1,7 +1,7 @@
 //! Unattended runs: an inbox of webinars, re-runs that skip what is published, a run
 //! killed mid-way and finished by the next, and two overlapping runs.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
