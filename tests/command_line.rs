@@ -424,7 +424,9 @@ fn check_on_a_missing_folder_is_bad_input() {
 fn batch_on_an_empty_inbox_says_the_inbox_holds_no_webinars() {
     let tmp = tempfile::tempdir().unwrap();
     let (config, inbox) = settings_and_inbox(tmp.path());
-    let out = common::run(&["batch", "--inbox", s(&inbox), "--config", s(&config)]);
+    let mut c = eventcast_in(tmp.path());
+    c.args(["batch", "--inbox", s(&inbox), "--config", s(&config)]);
+    let out = output(c);
     assert!(out.status.success(), "{}", text(&out));
     let said = stdout(&out);
     assert!(said.contains("holds no webinars"), "{said}");
