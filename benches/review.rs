@@ -42,6 +42,7 @@ fn main() -> anyhow::Result<()> {
         &rendered.agenda,
         Some(&transcript),
         None,
+        &eventcast::config::Config::builtin(),
         &dir.join("work"),
     )?;
     println!("plan: {:.1} s", t.elapsed().as_secs_f64());

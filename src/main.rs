@@ -1,217 +1,50 @@
-//! The `eventcast` command line.
+//! The `eventcast` command line: parses the arguments (see `cli.rs`), sets up logging and
+//! colour, and hands each subcommand to the library.
 //!
-//! Exit status: 0 success; 1 failure (in a batch: a webinar failed); 2 bad input;
-//! 3 held for review: encoded but not published, waiting for `eventcast release` (in a
-//! batch: one or more webinars are waiting, none failed); 130 interrupted.
+//! Exit status: 0 success (also when the reader of standard output closed it early, as
+//! `| head` does); 1 failure (in a batch: a webinar failed); 2 bad input (including no
+//! pipeline.toml for a command that publishes); 3 held for review: encoded but not
+//! published, waiting for `eventcast release` (in a batch: one or more webinars are
+//! waiting, none failed); 130 interrupted.
 
-use std::path::PathBuf;
+mod cli;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
 
+use cli::{note, out, AgendaCommand, Cli, Command, LogFormat};
+use eventcast::config::Config;
 use eventcast::pipeline::{self, RunOptions};
 use eventcast::review::{self, Hold};
 use eventcast::{demo, ingest::Agenda, Error};
 
-#[derive(Parser)]
-#[command(
-    name = "eventcast",
-    version,
-    about = "Turn a webinar recording and its agenda into podcast episodes, a feed and a summary page"
-)]
-struct Cli {
-    /// More detail in the log (-v: debug, -vv: trace).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    verbose: u8,
-    /// Only warnings and errors; no progress bars.
-    #[arg(short, long, global = true)]
-    quiet: bool,
-    /// Log lines as text for people, or one JSON object per line for machines.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    log_format: LogFormat,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Cut, encode, render and publish one webinar.
-    Run {
-        #[command(flatten)]
-        inputs: InputArgs,
-        /// pipeline.toml with the series, output profile and target (default: built-in example).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Publish into this folder, whatever pipeline.toml's target says.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// ffmpeg processes at once (default: number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// List what would be uploaded, changed or left alone on the target; upload nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Print the report (plan, episodes, files published) as JSON instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Which webinars wait for a person before they are published, whatever
-        /// pipeline.toml's `review.hold` says; `--hold never` publishes this one as planned.
-        #[arg(long, value_enum)]
-        hold: Option<Hold>,
-    },
-    /// Show where each agenda item lies in the recording.
-    Plan {
-        #[command(flatten)]
-        inputs: InputArgs,
-        /// Print the plan as JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Also write the review page (timeline, a player and buttons per cut, the cue
-        /// sheet) to this HTML file, with the audio excerpts in a folder next to it.
-        #[arg(long, value_name = "FILE.html")]
-        review: Option<PathBuf>,
-    },
-    /// Publish a webinar held for review, with the cuts of the review page's cue sheet.
-    ///
-    /// Only what the cue sheet changed is cut and encoded again; the audio is not decoded
-    /// again. Exit status as for `run`.
-    Release {
-        /// The held webinar, e.g. 2026-11-20-innovation-in-difficult-times (the run or
-        /// batch that held it printed it, with this command).
-        slug: String,
-        /// The cue sheet copied from the review page, when a cut was moved.
-        #[arg(long)]
-        cues: Option<PathBuf>,
-        /// The work folder the held run used.
-        #[arg(long, default_value = ".eventcast-work")]
-        work: PathBuf,
-        /// ffmpeg processes at once (default: number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Print the report (plan, episodes, files published) as JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Work with agendas.
-    Agenda {
-        #[command(subcommand)]
-        command: AgendaCommand,
-    },
-    /// Publish every new or changed webinar in an inbox folder (for scheduled jobs).
-    ///
-    /// Each subfolder of the inbox is one webinar: a recording (.mp4, .m4a, .mp3, .wav, ...),
-    /// an agenda (agenda.toml, or the event page as .md/.html) and optionally a transcript
-    /// (.vtt/.srt). Exit status: 0 all done or nothing to do, 1 one or more failed,
-    /// 2 bad inbox or config, 3 one or more held for review (none failed), 130 interrupted.
-    Batch {
-        /// Folder holding one subfolder per webinar.
-        #[arg(long)]
-        inbox: PathBuf,
-        /// pipeline.toml with the series, output profile and target (default: built-in example).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Publish into this folder, whatever pipeline.toml's target says.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Folder where stage results and locks are kept so a re-run resumes.
-        #[arg(long, default_value = ".eventcast-work")]
-        work: PathBuf,
-        /// ffmpeg processes at once (default: number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Say what would be done, and do nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Which webinars wait for a person before they are published, whatever
-        /// pipeline.toml's `review.hold` says; `--hold never` publishes them all as planned.
-        #[arg(long, value_enum)]
-        hold: Option<Hold>,
-    },
-    /// Check a published site: feed tags, enclosure lengths, artwork, chapters,
-    /// transcripts, links between pages and temporary files left by stopped runs; when the
-    /// site's address can be reached from here, also that the web server serves every URL
-    /// the feed links to. Exit status 1 lists every problem.
-    Check {
-        /// The published folder (where feed.xml is).
-        dir: PathBuf,
-    },
-    /// Take a webinar out of the series: feed, index and catalog are published without it,
-    /// then its folder (episodes, page, chapters, transcripts) is deleted.
-    Remove {
-        /// The webinar's folder name in the site, e.g. 2026-11-20-innovation-in-difficult-times.
-        webinar: String,
-        /// pipeline.toml with the series and target (default: built-in example).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// The published folder, whatever pipeline.toml's target says.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Make a sample webinar with synthetic voices and publish it into a local folder.
-    Demo {
-        /// Folder for the demo's inputs and site.
-        #[arg(long, default_value = "eventcast-demo")]
-        out: PathBuf,
-    },
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
-}
-
-#[derive(Subcommand)]
-enum AgendaCommand {
-    /// Print the agenda.toml equivalent of an event page (Markdown or HTML) for review.
-    ///
-    /// Lines of the page's agenda that gave nothing are printed first, as comments.
-    Import {
-        /// The event page: a file, or its address (https://...), fetched once and kept
-        /// in the work folder.
-        file: PathBuf,
-        /// Folder where a fetched page is kept, so a re-run reads the same page.
-        #[arg(long, default_value = ".eventcast-work")]
-        work: PathBuf,
-    },
-}
-
-#[derive(Args)]
-struct InputArgs {
-    /// The webinar recording: any file ffmpeg reads (MP4, M4A, MP3, WAV, ...).
-    #[arg(long)]
-    recording: PathBuf,
-    /// The agenda: agenda.toml, or the event page as published (.md, .html, or its
-    /// https:// address, fetched once and kept in the work folder).
-    #[arg(long)]
-    agenda: PathBuf,
-    /// A transcript (WebVTT or SRT) with speaker names.
-    #[arg(long)]
-    transcript: Option<PathBuf>,
-    /// A cue sheet: one `HH:MM:SS name-or-title` line per speaker or item.
-    #[arg(long)]
-    cues: Option<PathBuf>,
-    /// Folder where stage results are kept so a re-run resumes.
-    #[arg(long, default_value = ".eventcast-work")]
-    work: PathBuf,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet, cli.log_format);
-    eventcast::progress::set_quiet(cli.quiet);
+    let colour = cli.global.color.stderr() && cli.global.log_format == LogFormat::Text;
+    console::set_colors_enabled(colour);
+    console::set_colors_enabled_stderr(colour);
+    init_logging(&cli.global, colour);
+    eventcast::progress::set_quiet(cli.global.quiet);
     match execute(cli.command) {
         Ok(status) => status,
+        Err(e) if e.downcast_ref::<cli::StdoutClosed>().is_some() => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e.downcast_ref::<Error>().map(Error::exit_code).unwrap_or(1);
-            eprintln!("error: {e:#}");
+            let code = match (e.downcast_ref::<Error>(), e.downcast_ref::<cli::BadInput>()) {
+                (Some(e), _) => e.exit_code(),
+                (None, Some(_)) => 2,
+                (None, None) => 1,
+            };
+            note(format_args!("error: {e:#}"));
             ExitCode::from(code)
         }
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
-    let level = match (quiet, verbose) {
+fn init_logging(global: &cli::GlobalArgs, ansi: bool) {
+    let level = match (global.quiet, global.verbose) {
         (true, _) => "warn",
         (_, 0) => "info",
         (_, 1) => "debug",
@@ -223,10 +56,8 @@ fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr()) && format == LogFormat::Text,
-        );
-    match format {
+        .with_ansi(ansi);
+    match global.log_format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder
             .json()
@@ -249,26 +80,28 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
     let mut status = ExitCode::SUCCESS;
     match command {
         Command::Run {
+            json,
             inputs,
             config,
-            out,
+            out: site,
+            work,
             jobs,
             dry_run,
-            json,
             hold,
         } => {
-            let agenda = agenda_source(&inputs.agenda, &inputs.work)?;
+            let config = cli::require_config(config.config.as_deref())?;
+            let agenda = agenda_source(&inputs.agenda, &work.work)?;
             let opts = RunOptions {
                 recording: inputs.recording,
                 agenda,
                 transcript: inputs.transcript,
                 cues: inputs.cues,
-                config,
-                out,
-                work: inputs.work,
-                jobs: jobs.unwrap_or_else(pipeline::default_jobs),
-                dry_run,
-                hold,
+                config: Some(config),
+                out: site.out,
+                work: work.work,
+                jobs: jobs.get(),
+                dry_run: dry_run.dry_run,
+                hold: hold.hold,
                 fingerprint: None,
                 plan: None,
             };
@@ -276,25 +109,40 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             status = report_status(&report, json)?;
         }
         Command::Plan {
-            inputs,
             json,
             review,
+            inputs,
+            config,
+            work,
         } => {
-            let agenda = agenda_source(&inputs.agenda, &inputs.work)?;
+            // Without pipeline.toml the built-in example's output profile is planned with:
+            // nothing is published.
+            let config = match cli::find_config(config.config.as_deref()) {
+                Some(path) => Config::load(&path)?,
+                None => {
+                    tracing::info!("settings: the built-in example (no pipeline.toml found)");
+                    Config::builtin()
+                }
+            };
+            let agenda = agenda_source(&inputs.agenda, &work.work)?;
             let planned = pipeline::plan_only(
                 &inputs.recording,
                 &agenda,
                 inputs.transcript.as_deref(),
                 inputs.cues.as_deref(),
-                &inputs.work,
+                &config,
+                &work.work,
             )?;
             let plan = &planned.plan;
             if json {
-                println!("{}", serde_json::to_string_pretty(plan)?);
+                out(format_args!("{}\n", serde_json::to_string_pretty(plan)?))?;
             } else {
-                print!("{}", plan.table());
                 let width = review::timeline::terminal_width().unwrap_or(100);
-                print!("\n{}", review::timeline::bars(plan, width));
+                out(format_args!(
+                    "{}\n{}",
+                    plan.table(),
+                    review::timeline::bars(plan, width)
+                ))?;
             }
             if let Some(page) = review {
                 let page = review::page::write(
@@ -302,26 +150,26 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                         agenda: &planned.inputs.agenda,
                         plan,
                         audio: &planned.audio,
-                        min_confidence: eventcast::config::Config::builtin().review.min_confidence,
+                        min_confidence: config.review.min_confidence,
                         release: None,
                     },
                     &page,
                 )?;
-                eprintln!("Review page: {}", page.display());
+                note(format_args!("Review page: {}", page.display()));
             }
         }
         Command::Release {
             slug,
             cues,
+            json,
             work,
             jobs,
-            json,
         } => {
             let opts = eventcast::release::ReleaseOptions {
                 slug,
-                work,
+                work: work.work,
                 cues,
-                jobs: jobs.unwrap_or_else(pipeline::default_jobs),
+                jobs: jobs.get(),
             };
             let report = runtime()?.block_on(eventcast::release::release(&opts))?;
             status = report_status(&report, json)?;
@@ -329,54 +177,64 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Agenda {
             command: AgendaCommand::Import { file, work },
         } => {
-            let source = agenda_source(&file, &work)?;
+            let source = agenda_source(&file, &work.work)?;
             let (agenda, unread) = Agenda::load_reviewed(&source)?;
-            println!(
-                "# Imported from {} by `eventcast agenda import`. Review it, then pass it with --agenda.",
+            let mut text = format!(
+                "# Imported from {} by `eventcast agenda import`. Review it, then pass it with --agenda.\n",
                 file.display()
             );
             if source != file {
-                println!("# The page as read is kept in {}.", source.display());
+                writeln!(text, "# The page as read is kept in {}.", source.display())?;
             }
             if !unread.is_empty() {
-                println!(
-                    "# These lines of the page's agenda gave nothing; add what they say by hand:"
+                text.push_str(
+                    "# These lines of the page's agenda gave nothing; add what they say by hand:\n",
                 );
-                for (line, text) in &unread {
-                    println!("#   line {line}: {text}");
+                for (line, said) in &unread {
+                    writeln!(text, "#   line {line}: {said}")?;
                 }
             }
-            print!("{}", agenda.to_toml());
+            text.push_str(&agenda.to_toml());
+            out(text)?;
         }
         Command::Batch {
             inbox,
             config,
-            out,
+            out: site,
             work,
             jobs,
             dry_run,
             hold,
         } => {
+            let config = cli::require_config(config.config.as_deref())?;
             let opts = eventcast::batch::BatchOptions {
                 inbox,
-                config,
-                out,
-                work,
-                jobs: jobs.unwrap_or_else(pipeline::default_jobs),
-                dry_run,
-                hold,
+                config: Some(config),
+                out: site.out,
+                work: work.work,
+                jobs: jobs.get(),
+                dry_run: dry_run.dry_run,
+                hold: hold.hold,
             };
             let results =
                 runtime()?.block_on(eventcast::batch::run(&opts, &eventcast::signals::Stop))?;
-            print!("{}", eventcast::batch::summary(&results));
+            if results.is_empty() {
+                out(format_args!(
+                    "Nothing to do: the inbox {} holds no webinars (each webinar is a \
+                     subfolder with a recording and an agenda).\n",
+                    opts.inbox.display()
+                ))?;
+                return Ok(status);
+            }
+            out(eventcast::batch::summary(&results))?;
             use eventcast::batch::Outcome;
-            if results.iter().any(|r| r.outcome == Outcome::Failed) {
+            let failed = results
+                .iter()
+                .filter(|r| r.outcome == Outcome::Failed)
+                .count();
+            if failed > 0 {
                 return Err(anyhow::anyhow!(
-                    "{} of {} webinars failed",
-                    results
-                        .iter()
-                        .filter(|r| r.outcome == Outcome::Failed)
-                        .count(),
+                    "{failed} of {} webinars failed",
                     results.len()
                 ));
             }
@@ -388,13 +246,21 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Check { dir } => {
+            if !dir.is_dir() {
+                return Err(cli::BadInput(format!(
+                    "{}: no such folder: pass the folder the site was published into (where \
+                     feed.xml is)",
+                    dir.display()
+                ))
+                .into());
+            }
             let mut problems =
                 eventcast::publish::check::check(&eventcast::publish::check::Site::dir(&dir));
             problems.extend(eventcast::publish::check::temporaries(&dir));
             let online = runtime()?.block_on(eventcast::publish::check::check_online(&dir));
             problems.extend(online.problems);
             if let Some(why) = &online.skipped {
-                eprintln!("The feed's links were not fetched: {why}.");
+                note(format_args!("The feed's links were not fetched: {why}."));
             }
             if !problems.is_empty() {
                 return Err(Error::Check {
@@ -403,38 +269,58 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 .into());
             }
-            println!(
-                "{}: the feed, artwork, chapters, transcripts and links are fine.",
+            out(format_args!(
+                "{}: the feed, artwork, chapters, transcripts and links are fine.\n",
                 dir.display()
-            );
+            ))?;
         }
         Command::Remove {
             webinar,
             config,
-            out,
+            out: site,
         } => {
+            let config = cli::require_config(config.config.as_deref())?;
             let target = runtime()?.block_on(pipeline::remove(
-                config.as_deref(),
-                out.as_deref(),
+                Some(&config),
+                site.out.as_deref(),
                 &webinar,
             ))?;
-            println!("Removed {webinar} from {target}.");
+            out(format_args!("Removed {webinar} from {target}.\n"))?;
         }
-        Command::Demo { out } => {
+        Command::Init {
+            dir,
+            templates,
+            force,
+        } => {
+            let written = init(&dir, templates, force)?;
+            let mut text = String::new();
+            for path in &written {
+                writeln!(text, "wrote {}", path.display())?;
+            }
+            writeln!(
+                text,
+                "Fill in [series], [site] base_url and [target] in {}; eventcast finds it \
+                 when run in {} or a folder below it.",
+                written[0].display(),
+                dir.display()
+            )?;
+            out(text)?;
+        }
+        Command::Demo { out: folder } => {
             let started = std::time::Instant::now();
-            eprintln!(
+            note(format_args!(
                 "Making a sample webinar with synthetic voices in {} ...",
-                out.join("inputs").display()
-            );
-            let d = demo::prepare(&out.join("inputs"))?;
+                folder.join("inputs").display()
+            ));
+            let d = demo::prepare(&folder.join("inputs"))?;
             let opts = RunOptions {
                 recording: d.recording,
                 agenda: d.agenda,
                 transcript: Some(d.transcript),
                 cues: None,
                 config: Some(d.config),
-                out: Some(out.join("site")),
-                work: out.join("work"),
+                out: Some(folder.join("site")),
+                work: folder.join("work"),
                 jobs: pipeline::default_jobs(),
                 dry_run: false,
                 // The demo shows what gets published.
@@ -443,19 +329,64 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 plan: None,
             };
             let report = runtime()?.block_on(pipeline::run(&opts))?;
-            print_report(&report);
-            println!("Demo finished in {:.1} s.", started.elapsed().as_secs_f64());
+            out(format_args!(
+                "{}Demo finished in {:.1} s.\n",
+                report_text(&report),
+                started.elapsed().as_secs_f64()
+            ))?;
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "eventcast", &mut script);
+            out(String::from_utf8_lossy(&script))?;
         }
     }
     Ok(status)
 }
 
+/// The example pipeline.toml of the repository, with its comments.
+const EXAMPLE_CONFIG: &str = include_str!("../pipeline.toml");
+
+/// Write pipeline.toml (and the built-in templates) into `dir`; nothing is written when a
+/// file exists, unless `force`. Returns the files written, pipeline.toml first.
+fn init(dir: &Path, templates: bool, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = vec![(dir.join(cli::CONFIG_FILE), EXAMPLE_CONFIG.to_string())];
+    if templates {
+        // Point the settings at the templates written next to them.
+        let commented = "# templates = \"templates\"";
+        debug_assert!(EXAMPLE_CONFIG.contains(commented));
+        files[0].1 = EXAMPLE_CONFIG.replacen(commented, "templates = \"templates\"", 1);
+        for (name, text) in eventcast::site::BUILTIN {
+            files.push((dir.join("templates").join(name), text.to_string()));
+        }
+    }
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(path, _)| path.exists())
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(cli::BadInput(format!(
+            "{} already exist(s): nothing was written. Pass --force to overwrite, or choose \
+             another folder",
+            existing.join(", ")
+        ))
+        .into());
+    }
+    for (path, text) in &files {
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
 /// Print a run's report; the exit status says whether it was held for review.
 fn report_status(report: &pipeline::RunReport, json: bool) -> anyhow::Result<ExitCode> {
     if json {
-        println!("{}", serde_json::to_string_pretty(report)?);
+        out(format_args!("{}\n", serde_json::to_string_pretty(report)?))?;
     } else {
-        print_report(report);
+        out(report_text(report))?;
     }
     Ok(match report.held {
         Some(_) => ExitCode::from(review::EXIT_HELD),
@@ -464,72 +395,88 @@ fn report_status(report: &pipeline::RunReport, json: bool) -> anyhow::Result<Exi
 }
 
 /// The agenda file to read: the file given, or the kept copy of a page given by address.
-fn agenda_source(agenda: &std::path::Path, work: &std::path::Path) -> anyhow::Result<PathBuf> {
+fn agenda_source(agenda: &Path, work: &Path) -> anyhow::Result<PathBuf> {
     let limits = eventcast::ingest::fetch::Limits::default();
     Ok(eventcast::ingest::fetch::agenda_source(
         agenda, work, &limits,
     )?)
 }
 
-fn print_report(r: &pipeline::RunReport) {
-    print!("{}", r.plan.table());
+/// A run's report for people: the plan, its timeline, the episodes and where they went.
+fn report_text(r: &pipeline::RunReport) -> String {
+    let mut s = String::new();
+    // Writing into a String cannot fail.
+    let _ = write_report(&mut s, r);
+    s
+}
+
+fn write_report(s: &mut String, r: &pipeline::RunReport) -> std::fmt::Result {
+    s.push_str(&r.plan.table());
     let width = review::timeline::terminal_width().unwrap_or(100);
-    print!("\n{}", review::timeline::bars(&r.plan, width));
-    println!("\nEpisodes:");
+    write!(s, "\n{}", review::timeline::bars(&r.plan, width))?;
+    writeln!(s, "\nEpisodes:")?;
     for e in &r.renditions {
-        println!(
+        writeln!(
+            s,
             "  {:<48} {:>8}  {:>6.1} MB  {}",
             e.episode.title,
             eventcast::timecode::clock(e.duration),
             e.bytes as f64 / 1e6,
             e.episode.file_name
-        );
+        )?;
     }
-    println!("\nReview page: {}", r.review.display());
+    writeln!(s, "\nReview page: {}", r.review.display())?;
     if let Some(held) = &r.held {
-        println!("\nHeld for review: the episodes are encoded, nothing was published.");
+        writeln!(
+            s,
+            "\nHeld for review: the episodes are encoded, nothing was published."
+        )?;
         for why in &held.reasons {
-            println!("  - {why}");
+            writeln!(s, "  - {why}")?;
         }
-        println!(
+        writeln!(
+            s,
             "Open the review page, move any cut that is off, then publish with\n  {} [--cues FILE]\n(FILE: the page's cue sheet, when a cut moved).",
             held.release
-        );
-        return;
+        )?;
+        return Ok(());
     }
     let p = &r.published;
     if p.dry_run {
-        println!(
+        writeln!(
+            s,
             "\nDry run: nothing was uploaded to {}. It would upload {} files ({} new, {} changed) and leave {} alone:",
             r.target.display(),
             p.written.len(),
             p.written.len() - p.changed.len(),
             p.changed.len(),
             p.unchanged.len()
-        );
+        )?;
         for f in &p.written {
             let how = if p.changed.contains(f) {
                 "changed"
             } else {
                 "new"
             };
-            println!("  {how:<9} {f}");
+            writeln!(s, "  {how:<9} {f}")?;
         }
         for f in &p.unchanged {
-            println!("  unchanged {f}");
+            writeln!(s, "  unchanged {f}")?;
         }
-        return;
+        return Ok(());
     }
-    println!(
+    writeln!(
+        s,
         "\nPublished into {} ({} files written, {} unchanged).",
         r.target.display(),
         p.written.len(),
         p.unchanged.len()
-    );
-    println!("  feed:  {}", r.target.join("feed.xml").display());
-    println!(
+    )?;
+    writeln!(s, "  feed:  {}", r.target.join("feed.xml").display())?;
+    writeln!(
+        s,
         "  page:  {}",
         r.target.join(&r.slug).join("index.html").display()
-    );
-    println!("  index: {}", r.target.join("index.html").display());
+    )?;
+    writeln!(s, "  index: {}", r.target.join("index.html").display())
 }

@@ -117,13 +117,14 @@ pub fn plan_only(
     agenda: &Path,
     transcript: Option<&Path>,
     cues: Option<&Path>,
+    config: &Config,
     work: &Path,
 ) -> Result<Planned> {
     crate::ffmpeg::require_tools()?;
     let inputs = ingest::ingest(recording, agenda, transcript, cues)?;
-    let config = Config::builtin();
     let dir = work_dir(work, &inputs)?;
-    let decoded = decode_cached(&inputs, &config, &dir)?;
+    // The run's output profile, so the decode cached here is the one `run` reads.
+    let decoded = decode_cached(&inputs, config, &dir)?;
     let plan = plan_cached(&inputs, &decoded, &dir)?;
     Ok(Planned {
         inputs,

@@ -46,6 +46,15 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
             ),
         ));
     };
+    // Never publish with the built-in example's address, e-mail and target: a run without
+    // pipeline.toml is refused now, but an older one may have been held without one.
+    if held.config.is_none() {
+        return Err(Error::Mismatch(format!(
+            "{} was held by a run without pipeline.toml, and nothing is published with the \
+             built-in example settings: run it again with --config FILE",
+            held.slug
+        )));
+    }
     // A batch starting now must not publish the unreviewed cuts at the same time.
     let Some(_lock) = crate::batch::lock(&opts.work, &held.slug)? else {
         return Err(Error::Mismatch(format!(

@@ -19,8 +19,8 @@ use crate::ingest::Person;
 use crate::timecode::clock;
 use catalog::{Catalog, CatalogEpisode, Chapter, Cue, Webinar};
 
-/// Built-in templates: (file name, contents).
-const BUILTIN: [(&str, &str); 4] = [
+/// Built-in templates: (file name, contents); `eventcast init --templates` writes them out.
+pub const BUILTIN: [(&str, &str); 4] = [
     ("feed.xml.hbs", include_str!("../../templates/feed.xml.hbs")),
     (
         "index.html.hbs",

@@ -321,6 +321,8 @@ fn a_speaker_who_did_not_come_stops_the_run_until_the_agenda_says_so() {
         f.root.join("work-run").to_str().unwrap(),
         "--out",
         site.to_str().unwrap(),
+        "--config",
+        common::example_config().to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
     assert!(
@@ -516,6 +518,8 @@ fn run_cuts_one_episode_per_speaker_from_the_published_page() {
         f.root.join("work-run").to_str().unwrap(),
         "--out",
         site.to_str().unwrap(),
+        "--config",
+        common::example_config().to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", common::text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -283,6 +283,8 @@ fn bad_run(recording: &Path, agenda: &Path, dir: &Path) -> (std::process::Output
         agenda.to_str().unwrap(),
         "--out",
         out_dir.to_str().unwrap(),
+        "--config",
+        common::example_config().to_str().unwrap(),
         "--work",
         dir.join("work").to_str().unwrap(),
     ]);
@@ -388,6 +390,8 @@ fn missing_ffmpeg_says_how_to_install_it() {
             common::fixture("demo/agenda.toml").to_str().unwrap(),
             "--out",
             out_dir.to_str().unwrap(),
+            "--config",
+            common::example_config().to_str().unwrap(),
         ])
         .output()
         .unwrap();

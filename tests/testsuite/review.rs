@@ -629,6 +629,8 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
         s(&tmp.path().join("work")),
         "--out",
         s(&site),
+        "--config",
+        s(&common::example_config()),
     ]);
     let all = common::text(&out);
     assert!(out.status.success(), "{all}");

@@ -41,6 +41,11 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// The repository's example pipeline.toml, for runs whose settings do not matter.
+pub fn example_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("pipeline.toml")
+}
+
 /// ffprobe's view of a media file: (duration in seconds, format tags).
 pub fn probe(path: &Path) -> eventcast::ffmpeg::Probe {
     eventcast::ffmpeg::probe(path).expect("ffprobe reads the file")
