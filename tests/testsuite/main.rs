@@ -6,6 +6,7 @@ mod common;
 mod align;
 mod batch;
 mod cli;
+mod command_line;
 mod event_fetch;
 mod event_pages;
 mod media;

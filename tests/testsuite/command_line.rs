@@ -2,7 +2,7 @@
 //! refusing to publish without one, `init`, a closed pipe, colour, completions, and the
 //! exit status and message of a missing folder or an empty inbox.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
