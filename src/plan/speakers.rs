@@ -142,9 +142,8 @@ pub fn from_transcript(
 
     let mut voices = None;
     if !groups.is_empty() {
-        voices = resolve_by_voice(
-            &spans, &mut who, &groups, people, names, analysis, envelope, warnings,
-        )?;
+        let z = line_voices(&spans, analysis, envelope)?;
+        voices = resolve_by_voice(&spans, &z, &mut who, &groups, people, names, warnings);
         if stand_in(&spans, &mut who, &groups, &labels, names, warnings) {
             // The stand-in's voice is known now: learn it, for the lines still unnamed.
             let left: Vec<(String, Vec<usize>)> = groups
@@ -152,17 +151,8 @@ pub fn from_transcript(
                 .filter(|g| g.1.iter().all(|&u| who[u] == Who::Unknown))
                 .cloned()
                 .collect();
-            voices = resolve_by_voice(
-                &spans,
-                &mut who,
-                &left,
-                people,
-                names,
-                analysis,
-                envelope,
-                &mut Vec::new(),
-            )?
-            .or(voices);
+            voices = resolve_by_voice(&spans, &z, &mut who, &left, people, names, &mut Vec::new())
+                .or(voices);
         }
     }
     // Whatever a name that matched nobody still is: someone in the audience.
@@ -267,23 +257,13 @@ fn is_single(label: &str) -> bool {
     label.is_empty() || (is_anonymous(label) && !is_phone_number(label))
 }
 
-/// Step 2: unresolved names and anonymous lines take the voice they clearly sound like.
-/// Returns each line's distance from each person's voice, in typical distances of one's
-/// own voice (infinite for a person without a model), and last the distance at which a
-/// line is as likely the audience's (see [`AUDIENCE_DISTANCE`]), when voices could be
-/// learnt.
-#[allow(clippy::too_many_arguments)]
-fn resolve_by_voice(
+/// Each line's voice: the standardised fingerprint of its inner part (recogniser timings
+/// are a little off at the edges).
+fn line_voices(
     spans: &[(f64, f64)],
-    who: &mut [Who],
-    groups: &[(String, Vec<usize>)],
-    people: usize,
-    names: &[&str],
     analysis: &Path,
     envelope: &Envelope,
-    warnings: &mut Vec<String>,
-) -> Result<Option<Vec<Vec<f64>>>> {
-    // Voices from the inner part of each line (recogniser timings are a little off).
+) -> Result<Vec<[f64; DIMS]>> {
     let inner: Vec<(f64, f64)> = spans
         .iter()
         .map(|&(a, b)| {
@@ -303,7 +283,24 @@ fn resolve_by_voice(
         prints[u] = prints_sorted[k];
     }
     let dur: Vec<f64> = spans.iter().map(|s| (s.1 - s.0).max(0.0)).collect();
-    let z = voice::standardise(&prints, &dur);
+    Ok(voice::standardise(&prints, &dur))
+}
+
+/// Step 2: unresolved names and anonymous lines take the voice they clearly sound like.
+/// Returns each line's distance from each person's voice, in typical distances of one's
+/// own voice (infinite for a person without a model), and last the distance at which a
+/// line is as likely the audience's (see [`AUDIENCE_DISTANCE`]), when voices could be
+/// learnt.
+fn resolve_by_voice(
+    spans: &[(f64, f64)],
+    z: &[[f64; DIMS]],
+    who: &mut [Who],
+    groups: &[(String, Vec<usize>)],
+    people: usize,
+    names: &[&str],
+    warnings: &mut Vec<String>,
+) -> Option<Vec<Vec<f64>>> {
+    let dur: Vec<f64> = spans.iter().map(|s| (s.1 - s.0).max(0.0)).collect();
     let models = voice::Models::learn(
         people,
         who.iter().enumerate().filter_map(|(u, w)| match w {
@@ -311,9 +308,7 @@ fn resolve_by_voice(
             _ => None,
         }),
     );
-    let Some(models) = models else {
-        return Ok(None);
-    };
+    let models = models?;
     let voice_of = |members: &[usize]| -> Option<(usize, f64)> {
         let mut total = vec![0.0; people];
         let mut weight = 0.0;
@@ -349,7 +344,7 @@ fn resolve_by_voice(
     let audience = models.apart().map_or(AUDIENCE_DISTANCE, |apart| {
         apart.sqrt().max(AUDIENCE_DISTANCE)
     });
-    Ok(Some(
+    Some(
         z.iter()
             .map(|x| {
                 let mut row: Vec<f64> = (0..people)
@@ -369,7 +364,7 @@ fn resolve_by_voice(
                 row
             })
             .collect(),
-    ))
+    )
 }
 
 /// Step 3: a person never heard takes the unresolved name with the most speech. Returns
