@@ -85,6 +85,30 @@ fn plan_of(
     (out, json)
 }
 
+/// `eventcast run` on the event page as published with transcript `t`, publishing into
+/// `site` with the example settings.
+fn run_published_page(f: &Fixture, t: &Path, site: &Path, extra: &[&str]) -> std::process::Output {
+    let work = f.root.join("work-run");
+    let config = common::example_config();
+    let mut args = vec![
+        "run",
+        "--recording",
+        f.rendered.recording.to_str().unwrap(),
+        "--agenda",
+        f.page.to_str().unwrap(),
+        "--transcript",
+        t.to_str().unwrap(),
+        "--work",
+        work.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    common::run(&args)
+}
+
 /// For every talk and wrap-up that took place: its segment's (start, end) against the
 /// truth's, and the segment's source.
 /// (start, end) as planned, (start, end) in truth, and the evidence it rests on.
@@ -309,21 +333,7 @@ fn a_speaker_who_did_not_come_stops_the_run_until_the_agenda_says_so() {
     }
     // `run` stops the same way, before encoding anything.
     let site = f.root.join("site");
-    let out = common::run(&[
-        "run",
-        "--recording",
-        f.rendered.recording.to_str().unwrap(),
-        "--agenda",
-        f.page.to_str().unwrap(),
-        "--transcript",
-        t.to_str().unwrap(),
-        "--work",
-        f.root.join("work-run").to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-        "--config",
-        common::example_config().to_str().unwrap(),
-    ]);
+    let out = run_published_page(&f, &t, &site, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
     assert!(
         common::walk(&site)
@@ -505,22 +515,7 @@ fn run_cuts_one_episode_per_speaker_from_the_published_page() {
     let vtt = f.webinar.transcript(&f.rendered.truth, false, 0.35);
     let t = write(f, "run.vtt", &vtt);
     let site = f.root.join("site");
-    let out = common::run(&[
-        "run",
-        "--json",
-        "--recording",
-        f.rendered.recording.to_str().unwrap(),
-        "--agenda",
-        f.page.to_str().unwrap(),
-        "--transcript",
-        t.to_str().unwrap(),
-        "--work",
-        f.root.join("work-run").to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-        "--config",
-        common::example_config().to_str().unwrap(),
-    ]);
+    let out = run_published_page(f, &t, &site, &["--json"]);
     assert!(out.status.success(), "{}", common::text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let episodes = report["renditions"].as_array().unwrap();
