@@ -263,6 +263,7 @@ async fn one(
         found.transcript.as_deref(),
         found.cues.as_deref(),
         config,
+        Some(&opts.work.join(pipeline::HASHES)),
     )?;
     let (published, _) = crate::publish::read_catalog(target).await?;
     // Another webinar with this slug fails here, before any encoding, naming both.

@@ -4,7 +4,10 @@
 //! hostile or careless one must not be able to write outside the work folder or the site
 //! (`../`, a bracketed time-zone suffix in a date), nor reorder what a reader sees (text
 //! direction controls). The checks live here once and run where paths are built and where
-//! text is written, not only where input is read, so a new caller cannot forget them.
+//! text is written, not only where input is read, so a new caller cannot forget them. Files
+//! are written whole or not at all ([`write_atomic`]).
+
+use std::path::Path;
 
 /// Why a name cannot be one path component.
 fn unsafe_reason(name: &str) -> Option<&'static str> {
@@ -65,6 +68,22 @@ pub fn strip_bidi(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(text)
     }
+}
+
+/// Write `bytes` to `path` whole or not at all: into a temporary file beside it, then
+/// renamed into place, so a reader (or a run after a kill) never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> crate::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    tempfile::NamedTempFile::new_in(dir)
+        .and_then(|mut t| {
+            std::io::Write::write_all(&mut t, bytes)?;
+            t.persist(path).map_err(|e| e.error)?;
+            Ok(())
+        })
+        .map_err(|e| crate::Error::io(path, e))
 }
 
 #[cfg(test)]

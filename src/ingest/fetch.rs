@@ -63,9 +63,7 @@ pub fn agenda_source(arg: &Path, work: &Path, limits: &Limits) -> Result<PathBuf
     let (body, ext) = rt.block_on(fetch(url, limits))?;
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let copy = dir.join(format!("{stem}.{ext}"));
-    let tmp = dir.join(format!(".{stem}.{ext}.part"));
-    std::fs::write(&tmp, &body).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, &copy).map_err(|e| Error::io(&copy, e))?;
+    crate::safe::write_atomic(&copy, body.as_bytes())?;
     tracing::info!(
         "fetched {url} ({} kB) into {}",
         body.len().div_ceil(1024),

@@ -68,22 +68,14 @@ impl Held {
 
     /// Keep the record in `dir` (written whole, then renamed into place).
     pub fn save(&self, dir: &Path) -> Result<()> {
-        let path = dir.join(FILE);
-        let tmp = dir.join(format!(".{FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).expect("the record serialises");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| Error::io(&path, e))
+        crate::safe::write_atomic(&dir.join(FILE), text.as_bytes())
     }
 
     /// Keep the plan that was held (the one its review page shows) in `dir`.
     pub fn save_plan(dir: &Path, plan: &Plan) -> Result<()> {
-        let path = dir.join(PLAN_FILE);
-        let tmp = dir.join(format!(".{PLAN_FILE}.tmp"));
         let text = serde_json::to_string(plan).expect("a plan serialises");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| Error::io(&path, e))
+        crate::safe::write_atomic(&dir.join(PLAN_FILE), text.as_bytes())
     }
 
     /// The plan that was held in `dir`, if it is still there.

@@ -74,10 +74,7 @@ pub fn write(review: &Review, page: &Path) -> Result<PathBuf> {
     let envelope = Envelope::load(&review.audio.envelope)?;
     let sources: Vec<String> = files.iter().map(|f| format!("{folder_url}/{f}")).collect();
     let html = render(&view(review, &envelope, &cuts, &windows, &sources))?;
-    let tmp = page.with_extension("html.tmp");
-    std::fs::write(&tmp, html)
-        .and_then(|_| std::fs::rename(&tmp, page))
-        .map_err(|e| Error::io(page, e))?;
+    crate::safe::write_atomic(page, html.as_bytes())?;
     Ok(page.to_path_buf())
 }
 
