@@ -239,6 +239,11 @@ pub enum Command {
         dry_run: DryRunArgs,
         #[command(flatten)]
         hold: HoldArgs,
+        /// Only the webinars of shard I of N (0-based), chosen by a hash of each webinar's
+        /// folder name: run N batches with 0/N ... N-1/N (a Kubernetes Indexed Job passes
+        /// `$(JOB_COMPLETION_INDEX)/N`) and each webinar is made by exactly one.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<eventcast::batch::Shard>,
     },
     /// Check a published site.
     ///

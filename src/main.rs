@@ -205,6 +205,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             jobs,
             dry_run,
             hold,
+            shard,
         } => {
             let config = cli::require_config(config.config.as_deref())?;
             let opts = eventcast::batch::BatchOptions {
@@ -215,6 +216,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 jobs: jobs.get(),
                 dry_run: dry_run.dry_run,
                 hold: hold.hold,
+                shard,
             };
             let results =
                 runtime()?.block_on(eventcast::batch::run(&opts, &eventcast::signals::Stop))?;
