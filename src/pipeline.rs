@@ -211,7 +211,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             .civil_date()
             .map_err(|e| Error::input(&opts.agenda, format!("`date`: {e}")))?,
         description: agenda.description.clone(),
-        chapters: media::chapter_marks(&plan),
+        chapters: plan.chapters(),
         cover,
     });
     let media_key = key(&(
@@ -515,13 +515,9 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             .cloned()
             .collect(),
         chapters: plan
-            .segments
+            .chapters()
             .iter()
-            .map(|s| catalog::Chapter {
-                title: s.title.clone(),
-                speakers: s.speakers.clone(),
-                start: catalog::ms((s.start - offset).max(0.0)),
-            })
+            .map(|c| catalog::Chapter::at(c, offset))
             .collect(),
         episodes: renditions
             .iter()

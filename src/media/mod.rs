@@ -135,27 +135,6 @@ pub fn episodes(agenda: &Agenda, plan: &Plan, format: Format) -> Vec<Episode> {
     out
 }
 
-/// The plan's segments as chapters of the whole-webinar episode, titled "item – speaker"
-/// (the speaker is left out when the item's title already names them).
-pub fn chapter_marks(plan: &Plan) -> Vec<tags::ChapterMark> {
-    plan.segments
-        .iter()
-        .map(|s| {
-            let who = s.speakers.join(", ");
-            let named = s.speakers.iter().all(|n| s.title.contains(n.as_str()));
-            tags::ChapterMark {
-                title: if named || who.is_empty() {
-                    s.title.clone()
-                } else {
-                    format!("{} – {who}", s.title)
-                },
-                start: s.start,
-                end: s.end,
-            }
-        })
-        .collect()
-}
-
 pub use crate::config::Format;
 
 /// Dead air kept before the first and after the last sound of an episode, in seconds.

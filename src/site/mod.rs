@@ -197,7 +197,7 @@ fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
 fn chapters_json(chapters: &[Chapter]) -> String {
     let list: Vec<_> = chapters
         .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.title)}))
+        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.label())}))
         .collect();
     serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
         .expect("chapters serialise")
@@ -535,6 +535,76 @@ fn artwork_name(config: &Config) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One chapter list: the whole-webinar episode's tags and its chapters JSON carry the
+    /// same titles at the same times.
+    #[test]
+    fn tag_and_json_chapters_have_the_same_titles() {
+        use crate::media::{tags::TagContext, Episode, EpisodeKind};
+        let chapter = |title: &str, speakers: &[&str], start: f64, end: f64| crate::plan::Chapter {
+            title: title.into(),
+            speakers: speakers.iter().map(|s| s.to_string()).collect(),
+            start,
+            end,
+        };
+        let plan_chapters = vec![
+            chapter("Bienvenida", &["Ana"], 12.0, 70.0),
+            chapter("Charla de Diana", &["Diana"], 70.0, 400.0),
+            chapter("Preguntas", &["Ana", "Diana"], 400.0, 600.0),
+        ];
+        let ep = Episode {
+            id: "webinar".into(),
+            item: None,
+            kind: EpisodeKind::Webinar,
+            title: "Webinar".into(),
+            speakers: Vec::new(),
+            start: 12.0,
+            end: 600.0,
+            file_name: "webinar.mp3".into(),
+            track: 1,
+        };
+        let tags = TagContext {
+            series: "S".into(),
+            webinar: "W".into(),
+            date: jiff::civil::date(2021, 6, 29),
+            description: String::new(),
+            cover: None,
+            chapters: plan_chapters.clone(),
+        };
+        let id3: Vec<(String, f64)> = tags
+            .chapters_of(&ep)
+            .into_iter()
+            .map(|(t, start, _)| (t, f64::from(start) / 1000.0))
+            .collect();
+        let catalog: Vec<Chapter> = plan_chapters
+            .iter()
+            .map(|c| Chapter::at(c, ep.start))
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(&chapters_json(&catalog)).unwrap();
+        let from_json: Vec<(String, f64)> = json["chapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["title"].as_str().unwrap().to_string(),
+                    c["startTime"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(id3, from_json);
+        assert_eq!(
+            from_json
+                .iter()
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "Bienvenida – Ana",
+                "Charla de Diana",
+                "Preguntas – Ana, Diana"
+            ]
+        );
+    }
 
     #[test]
     fn xml_escape_is_correct() {
