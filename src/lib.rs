@@ -13,6 +13,7 @@ pub mod error;
 pub mod ffmpeg;
 pub mod ingest;
 pub mod media;
+pub mod mime;
 pub mod pipeline;
 pub mod plan;
 pub mod progress;

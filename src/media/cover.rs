@@ -44,8 +44,8 @@ pub fn check(path: &Path) -> Result<Cover> {
         }
     };
     let mime = match codec.as_str() {
-        "mjpeg" => "image/jpeg",
-        "png" => "image/png",
+        "mjpeg" => crate::mime::JPEG,
+        "png" => crate::mime::PNG,
         _ => "",
     };
     let fits = w == h && (MIN_SIDE..=MAX_SIDE).contains(&w);

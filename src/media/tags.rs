@@ -129,7 +129,7 @@ fn write_mp4(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
     tag.set_year(ctx.date.to_string());
     tag.set_description(ctx.description_of(ep));
     if let Some(cover) = &ctx.cover {
-        let fmt = if cover.mime == "image/png" {
+        let fmt = if cover.mime == crate::mime::PNG {
             mp4ameta::ImgFmt::Png
         } else {
             mp4ameta::ImgFmt::Jpeg

@@ -28,8 +28,8 @@ use crate::args;
 use crate::config::Output;
 use crate::error::{Error, Result};
 
-pub const MIME: &str = "video/mp4";
-pub const POSTER_MIME: &str = "image/jpeg";
+pub const MIME: &str = crate::mime::MP4;
+pub const POSTER_MIME: &str = crate::mime::JPEG;
 /// Widest poster, in pixels (narrower recordings keep their width).
 pub const POSTER_MAX_WIDTH: u32 = 1280;
 /// Where the poster frame is taken, in seconds into the episode (the middle of shorter ones).
