@@ -177,7 +177,7 @@ pub async fn render(
             let r = recording.to_path_buf();
             let found = tokio::task::spawn_blocking(move || video::Source::open(&r))
                 .await
-                .map_err(|e| Error::Mismatch(format!("keyframe scan failed: {e}")))??;
+                .map_err(|e| Error::Internal(format!("keyframe scan failed: {e}")))??;
             if found.is_none() {
                 tracing::warn!(
                     "output.video_clips is on but {} has no video stream: making audio episodes only",
@@ -237,13 +237,13 @@ pub async fn render(
                 r
             })
             .await
-            .map_err(|e| Error::Mismatch(format!("encoder task failed: {e}")))?
+            .map_err(|e| Error::Internal(format!("encoder task failed: {e}")))?
         });
     }
     let mut out = Vec::new();
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(|e| Error::Mismatch(format!("encoder task failed: {e}"))) {
+        match joined.map_err(|e| Error::Internal(format!("encoder task failed: {e}"))) {
             Ok(Ok(r)) => out.push(r),
             Ok(Err(e)) | Err(e) => {
                 first_error.get_or_insert(e);
