@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod ffmpeg;
 pub mod ingest;
+pub mod key;
 pub mod lock;
 pub mod media;
 pub mod mime;

@@ -220,9 +220,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &config.output,
         &tags.series,
         agenda,
-        tags.cover
-            .as_ref()
-            .map(|c| blake3::hash(&c.data).to_string()),
+        tags.cover.as_ref().map(|c| &c.hash),
     ));
     // Reused only while every file is still there as it was made (the work folder may
     // have been cleaned by hand).
@@ -608,10 +606,7 @@ struct Stage<T> {
     value: T,
 }
 
-fn key<T: Serialize>(deps: &T) -> String {
-    let bytes = serde_json::to_vec(deps).expect("stage inputs serialise");
-    blake3::hash(&bytes).to_hex().to_string()
-}
+use crate::key::of as key;
 
 fn load_stage<T: DeserializeOwned>(dir: &Path, name: &str, key: &str) -> Option<T> {
     let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).ok()?;

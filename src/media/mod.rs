@@ -147,7 +147,7 @@ const MIN_SOUND: f64 = 0.2;
 const PEAK_HEADROOM_DB: f64 = 0.8;
 
 /// One episode ready to encode: trimmed span and the gain that brings it to the target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 struct Job {
     ep: Episode,
     gain_db: f64,
@@ -459,21 +459,17 @@ fn encode_one(
         ..profile.clone()
     };
     // Only the chapters this episode carries: a cut moved elsewhere in the webinar (a
-    // reviewed cue sheet) encodes again the episodes it moved, not the others.
-    let shared = tags::TagContext {
-        chapters: Vec::new(),
-        ..tags.clone()
-    };
-    let made_from = blake3::hash(
-        format!(
-            "{}{job:?}{wav:?}{audio_profile:?}{shared:?}{:?}",
-            env!("CARGO_PKG_VERSION"),
-            tags.chapters_of(ep)
-        )
-        .as_bytes(),
-    )
-    .to_hex()
-    .to_string();
+    // reviewed cue sheet) encodes again the episodes it moved, not the others. The cover
+    // goes in as its hash.
+    let made_from = crate::key::of(&(
+        env!("CARGO_PKG_VERSION"),
+        job,
+        wav,
+        &audio_profile,
+        (&tags.series, &tags.webinar, tags.date, &tags.description),
+        tags.cover.as_ref().map(|c| &c.hash),
+        tags.chapters_of(ep),
+    ));
     let sidecar = dir.join(format!(".{}.done.json", ep.file_name));
     if let Some(done) = std::fs::read_to_string(&sidecar)
         .ok()
