@@ -397,29 +397,13 @@ async fn one(
 
 /// Take the per-webinar lock, or `None` when another live process holds it. The OS
 /// releases the lock when its holder dies, so a lock left by a killed run is taken over.
-pub(crate) fn lock(work: &Path, slug: &str) -> Result<Option<std::fs::File>> {
+pub(crate) fn lock(work: &Path, slug: &str) -> Result<Option<crate::lock::Lock>> {
     let name = crate::safe::component(slug).map_err(|e| {
         Error::Mismatch(format!(
             "the webinar's lock file name {e}; check the agenda's `date` and `title`"
         ))
     })?;
-    let path = work.join(format!("{name}.lock"));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => {
-            use std::io::Write;
-            let _ = file.set_len(0);
-            let _ = writeln!(&file, "{}", std::process::id());
-            Ok(Some(file))
-        }
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
-    }
+    crate::lock::try_take(&work.join(format!("{name}.lock")))
 }
 
 /// The end-of-run summary, one line per webinar.

@@ -422,8 +422,8 @@ impl Format {
 
     pub fn mime(self) -> &'static str {
         match self {
-            Format::Mp3 => "audio/mpeg",
-            Format::M4a => "audio/mp4",
+            Format::Mp3 => crate::mime::MP3,
+            Format::M4a => crate::mime::M4A,
         }
     }
 }

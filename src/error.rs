@@ -33,6 +33,11 @@ pub enum Error {
     #[error("{0}")]
     Mismatch(String),
 
+    /// Something inside eventcast failed that no input caused (a worker thread or task that
+    /// panicked, a built-in script that does not fit together): exit status 1.
+    #[error("{0}")]
+    Internal(String),
+
     /// Talks or wrap-ups whose speaker could not be found in the recording: nothing is cut,
     /// because publishing the webinar without them would lose them silently.
     #[error(

@@ -266,7 +266,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             .civil_date()
             .map_err(|e| Error::input(&opts.agenda, format!("`date`: {e}")))?,
         description: agenda.description.clone(),
-        chapters: media::chapter_marks(&plan),
+        chapters: plan.chapters(),
         cover,
     });
     let media_key = key(&(
@@ -275,9 +275,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &config.output,
         &tags.series,
         agenda,
-        tags.cover
-            .as_ref()
-            .map(|c| blake3::hash(&c.data).to_string()),
+        tags.cover.as_ref().map(|c| &c.hash),
     ));
     // Reused only while every file is still there as it was made (the work folder may
     // have been cleaned by hand).
@@ -570,13 +568,9 @@ pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> 
             .cloned()
             .collect(),
         chapters: plan
-            .segments
+            .chapters()
             .iter()
-            .map(|s| catalog::Chapter {
-                title: s.title.clone(),
-                speakers: s.speakers.clone(),
-                start: catalog::ms((s.start - offset).max(0.0)),
-            })
+            .map(|c| catalog::Chapter::at(c, offset))
             .collect(),
         episodes: renditions
             .iter()
@@ -667,10 +661,7 @@ struct Stage<T> {
     value: T,
 }
 
-fn key<T: Serialize>(deps: &T) -> String {
-    let bytes = serde_json::to_vec(deps).expect("stage inputs serialise");
-    blake3::hash(&bytes).to_hex().to_string()
-}
+use crate::key::of as key;
 
 fn load_stage<T: DeserializeOwned>(dir: &Path, name: &str, key: &str) -> Option<T> {
     let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).ok()?;

@@ -390,7 +390,7 @@ fn mix(script: &Script, scratch: &Path) -> Result<(Vec<i16>, Truth)> {
             Some(seconds) => music(seconds, k as u64),
             None => {
                 let voice = script.voices.get(&u.speaker).ok_or_else(|| {
-                    Error::Mismatch(format!("script: no voice for speaker {}", u.speaker))
+                    Error::Internal(format!("script: no voice for speaker {}", u.speaker))
                 })?;
                 let key = (format!("{}@{}", voice.voice, voice.pitch), u.text.clone());
                 if !cache.contains_key(&key) {

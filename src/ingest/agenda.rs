@@ -173,7 +173,7 @@ impl Agenda {
             jiff::tz::TimeZone::get(z).map_err(|e| {
                 bad(
                     "timezone",
-                    format!("{e} (expected an IANA zone such as Europe/Madrid)"),
+                    format!("{z:?} is not a time zone: {e} (expected an IANA zone such as Europe/Madrid)"),
                 )
             })?;
         }
@@ -341,6 +341,23 @@ mod tests {
             minutes,
             skip: false,
         }
+    }
+
+    /// A zone that does not exist is bad input naming the zone and the file, never UTC.
+    #[test]
+    fn an_unknown_time_zone_is_an_error() {
+        let text = "title = \"T\"\ndate = \"2021-06-29\"\ntime = \"16:00\"\n\
+                    timezone = \"Europe/Atlantis\"\nlanguage = \"es\"\n\n\
+                    [[items]]\nkind = \"talk\"\nspeakers = [{ name = \"A\" }]\nminutes = 10\n";
+        let path = Path::new("agenda.toml");
+        let agenda = Agenda::from_toml(text, path).unwrap();
+        let e = agenda.validate(path).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("agenda.toml") && msg.contains("Europe/Atlantis"),
+            "{msg}"
+        );
+        assert_eq!(e.exit_code(), 2);
     }
 
     #[test]

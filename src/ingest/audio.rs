@@ -137,7 +137,7 @@ fn follow<T: Send + 'static>(
 fn joined<T>(meter: std::thread::JoinHandle<Result<T>>) -> Result<T> {
     meter
         .join()
-        .unwrap_or_else(|_| Err(crate::Error::Mismatch("an audio meter failed".into())))
+        .unwrap_or_else(|_| Err(crate::Error::Internal("an audio meter failed".into())))
 }
 
 /// Reads a file another process is still writing: at the end of what is there so far it

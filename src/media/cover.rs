@@ -11,11 +11,25 @@ pub const MIN_SIDE: u32 = 1400;
 pub const MAX_SIDE: u32 = 3000;
 
 /// An image fit to embed as cover art.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Cover {
     pub mime: &'static str,
     pub data: Vec<u8>,
     pub side: u32,
+    /// blake3 of `data`, hex: what cache keys take instead of the image.
+    pub hash: String,
+}
+
+/// Not the image's bytes: its type, size and hash.
+impl std::fmt::Debug for Cover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cover")
+            .field("mime", &self.mime)
+            .field("side", &self.side)
+            .field("bytes", &self.data.len())
+            .field("hash", &self.hash)
+            .finish()
+    }
 }
 
 /// Read `path` and check that podcast apps will accept it; the error says how to fix it.
@@ -44,8 +58,8 @@ pub fn check(path: &Path) -> Result<Cover> {
         }
     };
     let mime = match codec.as_str() {
-        "mjpeg" => "image/jpeg",
-        "png" => "image/png",
+        "mjpeg" => crate::mime::JPEG,
+        "png" => crate::mime::PNG,
         _ => "",
     };
     let fits = w == h && (MIN_SIDE..=MAX_SIDE).contains(&w);
@@ -61,6 +75,7 @@ pub fn check(path: &Path) -> Result<Cover> {
     }
     Ok(Cover {
         mime,
+        hash: blake3::hash(&data).to_hex().to_string(),
         data,
         side: w,
     })

@@ -135,27 +135,6 @@ pub fn episodes(agenda: &Agenda, plan: &Plan, format: Format) -> Vec<Episode> {
     out
 }
 
-/// The plan's segments as chapters of the whole-webinar episode, titled "item – speaker"
-/// (the speaker is left out when the item's title already names them).
-pub fn chapter_marks(plan: &Plan) -> Vec<tags::ChapterMark> {
-    plan.segments
-        .iter()
-        .map(|s| {
-            let who = s.speakers.join(", ");
-            let named = s.speakers.iter().all(|n| s.title.contains(n.as_str()));
-            tags::ChapterMark {
-                title: if named || who.is_empty() {
-                    s.title.clone()
-                } else {
-                    format!("{} – {who}", s.title)
-                },
-                start: s.start,
-                end: s.end,
-            }
-        })
-        .collect()
-}
-
 pub use crate::config::Format;
 
 /// Dead air kept before the first and after the last sound of an episode, in seconds.
@@ -168,7 +147,7 @@ const MIN_SOUND: f64 = 0.2;
 const PEAK_HEADROOM_DB: f64 = 0.8;
 
 /// One episode ready to encode: trimmed span and the gain that brings it to the target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 struct Job {
     ep: Episode,
     gain_db: f64,
@@ -198,7 +177,7 @@ pub async fn render(
             let r = recording.to_path_buf();
             let found = tokio::task::spawn_blocking(move || video::Source::open(&r))
                 .await
-                .map_err(|e| Error::Mismatch(format!("keyframe scan failed: {e}")))??;
+                .map_err(|e| Error::Internal(format!("keyframe scan failed: {e}")))??;
             if found.is_none() {
                 tracing::warn!(
                     "output.video_clips is on but {} has no video stream: making audio episodes only",
@@ -258,13 +237,13 @@ pub async fn render(
                 r
             })
             .await
-            .map_err(|e| Error::Mismatch(format!("encoder task failed: {e}")))?
+            .map_err(|e| Error::Internal(format!("encoder task failed: {e}")))?
         });
     }
     let mut out = Vec::new();
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(|e| Error::Mismatch(format!("encoder task failed: {e}"))) {
+        match joined.map_err(|e| Error::Internal(format!("encoder task failed: {e}"))) {
             Ok(Ok(r)) => out.push(r),
             Ok(Err(e)) | Err(e) => {
                 first_error.get_or_insert(e);
@@ -480,21 +459,17 @@ fn encode_one(
         ..profile.clone()
     };
     // Only the chapters this episode carries: a cut moved elsewhere in the webinar (a
-    // reviewed cue sheet) encodes again the episodes it moved, not the others.
-    let shared = tags::TagContext {
-        chapters: Vec::new(),
-        ..tags.clone()
-    };
-    let made_from = blake3::hash(
-        format!(
-            "{}{job:?}{wav:?}{audio_profile:?}{shared:?}{:?}",
-            env!("CARGO_PKG_VERSION"),
-            tags.chapters_of(ep)
-        )
-        .as_bytes(),
-    )
-    .to_hex()
-    .to_string();
+    // reviewed cue sheet) encodes again the episodes it moved, not the others. The cover
+    // goes in as its hash.
+    let made_from = crate::key::of(&(
+        env!("CARGO_PKG_VERSION"),
+        job,
+        wav,
+        &audio_profile,
+        (&tags.series, &tags.webinar, tags.date, &tags.description),
+        tags.cover.as_ref().map(|c| &c.hash),
+        tags.chapters_of(ep),
+    ));
     let sidecar = dir.join(format!(".{}.done.json", ep.file_name));
     if let Some(done) = std::fs::read_to_string(&sidecar)
         .ok()

@@ -25,23 +25,14 @@ pub struct TagContext {
     pub description: String,
     /// Cover art (series or webinar artwork), already checked by [`super::cover::check`].
     pub cover: Option<super::cover::Cover>,
-    /// The agenda items, in recording time: the whole-webinar episode's chapters.
-    pub chapters: Vec<ChapterMark>,
-}
-
-/// One agenda item as a chapter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChapterMark {
-    /// "Item – Speaker".
-    pub title: String,
-    /// Seconds from the start of the recording.
-    pub start: f64,
-    pub end: f64,
+    /// The plan's chapters ([`crate::plan::Plan::chapters`]), in recording time: the
+    /// whole-webinar episode's.
+    pub chapters: Vec<crate::plan::Chapter>,
 }
 
 impl TagContext {
     /// Chapters of `ep` with times relative to its (trimmed) start, in milliseconds.
-    pub(super) fn chapters_of(&self, ep: &Episode) -> Vec<(String, u32, u32)> {
+    pub fn chapters_of(&self, ep: &Episode) -> Vec<(String, u32, u32)> {
         if ep.kind != EpisodeKind::Webinar {
             return Vec::new();
         }
@@ -50,7 +41,7 @@ impl TagContext {
         self.chapters
             .iter()
             .filter(|c| ms(c.end) > ms(c.start))
-            .map(|c| (c.title.clone(), ms(c.start), ms(c.end)))
+            .map(|c| (c.label(), ms(c.start), ms(c.end)))
             .collect()
     }
 
@@ -138,7 +129,7 @@ fn write_mp4(path: &Path, ep: &Episode, ctx: &TagContext) -> Result<()> {
     tag.set_year(ctx.date.to_string());
     tag.set_description(ctx.description_of(ep));
     if let Some(cover) = &ctx.cover {
-        let fmt = if cover.mime == "image/png" {
+        let fmt = if cover.mime == crate::mime::PNG {
             mp4ameta::ImgFmt::Png
         } else {
             mp4ameta::ImgFmt::Jpeg

@@ -28,8 +28,8 @@ use crate::args;
 use crate::config::Output;
 use crate::error::{Error, Result};
 
-pub const MIME: &str = "video/mp4";
-pub const POSTER_MIME: &str = "image/jpeg";
+pub const MIME: &str = crate::mime::MP4;
+pub const POSTER_MIME: &str = crate::mime::JPEG;
 /// Widest poster, in pixels (narrower recordings keep their width).
 pub const POSTER_MAX_WIDTH: u32 = 1280;
 /// Where the poster frame is taken, in seconds into the episode (the middle of shorter ones).
@@ -320,15 +320,14 @@ pub fn make(
     let file_name = format!("{stem}.mp4");
     let poster_name = format!("{stem}.jpg");
     let (path, poster) = (dir.join(&file_name), dir.join(&poster_name));
-    let made_from = blake3::hash(
-        format!(
-            "{CLIP_VERSION}{ep:?}{audio_filters:?}{wav:?}{profile:?}{}",
-            source.identity
-        )
-        .as_bytes(),
-    )
-    .to_hex()
-    .to_string();
+    let made_from = crate::key::of(&(
+        CLIP_VERSION,
+        ep,
+        audio_filters,
+        wav,
+        profile,
+        &source.identity,
+    ));
     let sidecar = dir.join(format!(".{file_name}.done.json"));
     if let Some((_, clip)) = std::fs::read_to_string(&sidecar)
         .ok()

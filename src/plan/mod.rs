@@ -85,6 +85,54 @@ impl Segment {
     }
 }
 
+/// One chapter of the whole webinar: a segment of the plan, in the plan's clock. The one
+/// chapter list, made once by [`Plan::chapters`]; media writes it into the tags (ID3 CHAP,
+/// M4A chapters) and the catalog keeps it for the site (chapters JSON, page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// The agenda item's (or unlisted part's) title.
+    pub title: String,
+    /// Agenda names of the people heard in it.
+    pub speakers: Vec<String>,
+    /// Seconds from the start of the recording.
+    pub start: f64,
+    pub end: f64,
+}
+
+impl Chapter {
+    /// The title players show, the same in the tags and the chapters JSON: see [`chapter_label`].
+    pub fn label(&self) -> String {
+        chapter_label(&self.title, &self.speakers)
+    }
+}
+
+/// A chapter's title as players show it: "item – speaker", the speaker left out when the
+/// item's title already names them.
+pub fn chapter_label(title: &str, speakers: &[String]) -> String {
+    let who = speakers.join(", ");
+    let named = speakers.iter().all(|n| title.contains(n.as_str()));
+    if named || who.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title} – {who}")
+    }
+}
+
+impl Plan {
+    /// The chapters of the whole webinar: one per segment, in recording time.
+    pub fn chapters(&self) -> Vec<Chapter> {
+        self.segments
+            .iter()
+            .map(|s| Chapter {
+                title: s.title.clone(),
+                speakers: s.speakers.clone(),
+                start: s.start,
+                end: s.end,
+            })
+            .collect()
+    }
+}
+
 /// The evidence a segment's boundaries rest on, strongest last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

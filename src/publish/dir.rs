@@ -3,9 +3,8 @@
 //! Each file is written to a temporary name in the staging folder (see [`super::staging`])
 //! and renamed into place, so a reader never sees half a file and a killed run's leftover
 //! is found and removed by the next. A folder has no ETags, so the catalog's conditional
-//! write takes an exclusive lock file (created with O_EXCL, naming its holder so that a
-//! lock of a process that died is taken over at once) and compares content hashes under
-//! it. Content-Type and Cache-Control are the web server's business here.
+//! write takes an exclusive lock ([`crate::lock`]: the OS releases it when its holder dies)
+//! and compares content hashes under it. Content-Type and Cache-Control are the web server's business here.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,8 +17,6 @@ pub struct DirTarget {
     pub root: PathBuf,
 }
 
-/// A lock older than this was left by a run that was killed.
-const STALE_LOCK: Duration = Duration::from_secs(120);
 /// How long to wait for another run's lock before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
@@ -35,54 +32,10 @@ impl DirTarget {
         Ok(self.root.join(super::site_path(self, path)?))
     }
 
-    fn lock(&self, name: &str) -> Result<LockFile> {
-        let path = self.root.join(format!(".{name}.lock"));
-        let started = std::time::Instant::now();
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    use std::io::Write;
-                    // Who holds it, so a lock of a process that died is taken over at once.
-                    let me = staging::run();
-                    let _ = write!(f, "{}.{}.00000000.lock", me.host, me.pid);
-                    return Ok(LockFile(path));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = std::fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok());
-                    let holder = std::fs::read_to_string(&path).ok();
-                    let dead = holder
-                        .as_deref()
-                        .and_then(staging::owner)
-                        .is_some_and(|o| staging::abandoned(&o, None));
-                    if dead || age.is_some_and(|a| a > STALE_LOCK) {
-                        tracing::warn!("removing {}, left by a run that stopped", path.display());
-                        let _ = std::fs::remove_file(&path);
-                    } else if started.elapsed() > LOCK_WAIT {
-                        return Err(Error::input(
-                            &path,
-                            "another run has held this lock for a long time; if no other eventcast run is publishing here, delete the file",
-                        ));
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-        }
-    }
-}
-
-struct LockFile(PathBuf);
-
-impl Drop for LockFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+    /// The catalog's lock (see [`crate::lock`]): waited for without blocking the runtime,
+    /// and deleted when released.
+    async fn lock(&self, name: &str) -> Result<crate::lock::Lock> {
+        crate::lock::take(&self.root.join(format!(".{name}.lock")), LOCK_WAIT).await
     }
 }
 
@@ -189,7 +142,7 @@ impl Target for DirTarget {
         expected: Option<&Version>,
     ) -> Result<Option<Version>> {
         let file = self.file(path)?;
-        let _lock = self.lock(path)?;
+        let _lock = self.lock(path).await?;
         let now = hash_file(&file)?.map(Version);
         if now.as_ref() != expected {
             return Ok(None);

@@ -97,22 +97,7 @@ const LONG_CACHE: &str = "public, max-age=604800";
 impl FileMeta {
     pub fn new(path: &str, hash: String) -> FileMeta {
         let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        let content_type = match ext.to_ascii_lowercase().as_str() {
-            "mp3" => "audio/mpeg",
-            "m4a" => "audio/mp4",
-            "mp4" => "video/mp4",
-            "ogg" | "opus" => "audio/ogg",
-            "xml" => "application/rss+xml; charset=utf-8",
-            "json" => "application/json",
-            "html" => "text/html; charset=utf-8",
-            "css" => "text/css; charset=utf-8",
-            "vtt" => "text/vtt; charset=utf-8",
-            "srt" => "application/x-subrip",
-            "txt" => "text/plain; charset=utf-8",
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            _ => "application/octet-stream",
-        };
+        let content_type = crate::mime::content_type(path);
         let cache_control = match rank(path) {
             3..=5 => SHORT_CACHE,
             2 => PAGE_CACHE,

@@ -77,6 +77,24 @@ pub struct Chapter {
     pub start: f64,
 }
 
+impl Chapter {
+    /// A plan's chapter ([`crate::plan::Plan::chapters`]) as the catalog keeps it: in the
+    /// whole-webinar episode's clock (it starts `offset` seconds into the recording), in
+    /// whole milliseconds.
+    pub fn at(c: &crate::plan::Chapter, offset: f64) -> Chapter {
+        Chapter {
+            title: c.title.clone(),
+            speakers: c.speakers.clone(),
+            start: ms((c.start - offset).max(0.0)),
+        }
+    }
+
+    /// The title players show, the same as in the episode's tags.
+    pub fn label(&self) -> String {
+        crate::plan::chapter_label(&self.title, &self.speakers)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogEpisode {
     /// Stable id within the webinar ("webinar", "talk-1", ...).

@@ -104,21 +104,26 @@ fn render(reg: &Handlebars<'static>, name: &str, data: &serde_json::Value) -> Re
     })
 }
 
-fn zoned(w: &Webinar) -> jiff::ZonedDateTime {
-    let date: jiff::civil::Date = w.date.parse().unwrap_or(jiff::civil::date(1970, 1, 1));
-    let time: jiff::civil::Time = w
-        .time
-        .as_deref()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(jiff::civil::time(12, 0, 0, 0));
-    let tz = w
-        .timezone
-        .as_deref()
-        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+/// When the webinar took place, in its own zone (noon when the catalog gives no time, UTC
+/// when it gives no zone). A date, time or zone that does not read is an error naming it
+/// and the catalog, never a silent 1970 or UTC.
+fn zoned(w: &Webinar) -> Result<jiff::ZonedDateTime> {
+    let bad = |field: &str, value: &str, e: jiff::Error| Error::Input {
+        path: "catalog.json".into(),
+        message: format!("webinar {}: `{field}` {value:?} does not read: {e}", w.slug),
+    };
+    let date: jiff::civil::Date = w.date.parse().map_err(|e| bad("date", &w.date, e))?;
+    let time = match w.time.as_deref() {
+        Some(t) => t.parse().map_err(|e| bad("time", t, e))?,
+        None => jiff::civil::time(12, 0, 0, 0),
+    };
+    let tz = match w.timezone.as_deref() {
+        Some(z) => jiff::tz::TimeZone::get(z).map_err(|e| bad("timezone", z, e))?,
+        None => jiff::tz::TimeZone::UTC,
+    };
     date.to_datetime(time)
         .to_zoned_datetime(tz)
-        .unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(jiff::tz::TimeZone::UTC))
+        .map_err(|e| bad("time", w.time.as_deref().unwrap_or("12:00"), e))
 }
 
 fn person_view(p: &Person, host: bool) -> serde_json::Value {
@@ -197,7 +202,7 @@ fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
 fn chapters_json(chapters: &[Chapter]) -> String {
     let list: Vec<_> = chapters
         .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.title)}))
+        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.label())}))
         .collect();
     serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
         .expect("chapters serialise")
@@ -266,9 +271,9 @@ fn turns(cues: &[Cue]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value {
+fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> Result<serde_json::Value> {
     let t = labels::for_language(&w.language);
-    let z = zoned(w);
+    let z = zoned(w)?;
     let day = t.date(z.date());
     let when = match (&w.time, &w.timezone) {
         (Some(_), Some(tz)) => format!("{day}, {} ({tz})", z.strftime("%H:%M %Z")),
@@ -366,7 +371,7 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         .filter(|p| !p.is_empty())
         .collect();
     let whole = episodes.iter().find(|e| e["is_webinar"] == json!(true));
-    json!({
+    Ok(json!({
         "slug": w.slug,
         "title": w.title,
         "series": w.series.clone().unwrap_or_else(|| config.series.title.clone()),
@@ -389,7 +394,7 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> serde_json::Value 
         "transcript": turns(&w.transcript),
         // A file, not a folder: a server need not add index.html by itself.
         "page_url": format!("{}{}/{}", urls.base, w.slug, urls.page),
-    })
+    }))
 }
 
 /// Render the whole site for `catalog`: feed, index, one page per webinar with each
@@ -420,7 +425,7 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
         .webinars
         .iter()
         .map(|w| webinar_view(w, &urls, config))
-        .collect();
+        .collect::<Result<_>>()?;
     let s = &config.series;
     let series = json!({
         "title": s.title,
@@ -535,6 +540,103 @@ fn artwork_name(config: &Config) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A catalog's webinar in a zone that does not exist is an error naming the zone and the
+    /// catalog (exit 2), not a page dated in UTC or 1970.
+    #[test]
+    fn an_unknown_time_zone_in_the_catalog_is_an_error() {
+        let w: Webinar = serde_json::from_value(json!({
+            "slug": "2021-06-29-t", "title": "T", "date": "2021-06-29", "time": "16:00",
+            "timezone": "Europe/Atlantis", "language": "es", "description": "",
+            "speakers": [], "chapters": [], "episodes": []
+        }))
+        .unwrap();
+        let e = zoned(&w).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("catalog.json") && msg.contains("Europe/Atlantis"),
+            "{msg}"
+        );
+        assert_eq!(e.exit_code(), 2);
+        let good = Webinar {
+            timezone: Some("Europe/Madrid".into()),
+            ..w
+        };
+        assert_eq!(
+            zoned(&good).unwrap().strftime("%H:%M %Z").to_string(),
+            "16:00 CEST"
+        );
+    }
+
+    /// One chapter list: the whole-webinar episode's tags and its chapters JSON carry the
+    /// same titles at the same times.
+    #[test]
+    fn tag_and_json_chapters_have_the_same_titles() {
+        use crate::media::{tags::TagContext, Episode, EpisodeKind};
+        let chapter = |title: &str, speakers: &[&str], start: f64, end: f64| crate::plan::Chapter {
+            title: title.into(),
+            speakers: speakers.iter().map(|s| s.to_string()).collect(),
+            start,
+            end,
+        };
+        let plan_chapters = vec![
+            chapter("Bienvenida", &["Ana"], 12.0, 70.0),
+            chapter("Charla de Diana", &["Diana"], 70.0, 400.0),
+            chapter("Preguntas", &["Ana", "Diana"], 400.0, 600.0),
+        ];
+        let ep = Episode {
+            id: "webinar".into(),
+            item: None,
+            kind: EpisodeKind::Webinar,
+            title: "Webinar".into(),
+            speakers: Vec::new(),
+            start: 12.0,
+            end: 600.0,
+            file_name: "webinar.mp3".into(),
+            track: 1,
+        };
+        let tags = TagContext {
+            series: "S".into(),
+            webinar: "W".into(),
+            date: jiff::civil::date(2021, 6, 29),
+            description: String::new(),
+            cover: None,
+            chapters: plan_chapters.clone(),
+        };
+        let id3: Vec<(String, f64)> = tags
+            .chapters_of(&ep)
+            .into_iter()
+            .map(|(t, start, _)| (t, f64::from(start) / 1000.0))
+            .collect();
+        let catalog: Vec<Chapter> = plan_chapters
+            .iter()
+            .map(|c| Chapter::at(c, ep.start))
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(&chapters_json(&catalog)).unwrap();
+        let from_json: Vec<(String, f64)> = json["chapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["title"].as_str().unwrap().to_string(),
+                    c["startTime"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(id3, from_json);
+        assert_eq!(
+            from_json
+                .iter()
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "Bienvenida – Ana",
+                "Charla de Diana",
+                "Preguntas – Ana, Diana"
+            ]
+        );
+    }
 
     #[test]
     fn xml_escape_is_correct() {

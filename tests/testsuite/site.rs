@@ -416,7 +416,8 @@ fn feed_has_every_apple_and_podcasting_2_tag_and_tricky_names_survive() {
             ),
         ]
     );
-    // Chapters of the whole webinar: one per agenda item, titles intact.
+    // Chapters of the whole webinar: one per agenda item, titles intact and the same as in
+    // the episode's tags ("item – speaker", the speaker left out where the item names them).
     let url = child(whole, "chapters").attribute("url").unwrap();
     let chapters: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join(url.strip_prefix(BASE).unwrap())).unwrap())
@@ -430,9 +431,9 @@ fn feed_has_every_apple_and_podcasting_2_tag_and_tricky_names_survive() {
     assert_eq!(
         titles,
         [
-            "Bienvenida & <reglas>",
+            &format!("Bienvenida & <reglas> – {TRICKY_MODERATOR}"),
             &format!("Charla: {TRICKY_SPEAKER}"),
-            "Preguntas \"abiertas\""
+            &format!("Preguntas \"abiertas\" – {TRICKY_MODERATOR}")
         ]
     );
     // The talk's own chapters and transcript slice are in the talk's time.

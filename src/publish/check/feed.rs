@@ -182,7 +182,7 @@ pub(super) fn check_feed(site: &Site, bytes: &[u8], problems: &mut Vec<String>) 
                 let url = enc.attribute("url").unwrap_or("");
                 let length = enc.attribute("length").and_then(|l| l.parse::<u64>().ok());
                 let mime = enc.attribute("type").unwrap_or("");
-                let expected = mime_for(url);
+                let expected = crate::mime::audio(url);
                 if expected != Some(mime) {
                     bad(format!(
                         "<enclosure> type {mime:?} does not match {url} (expected {})",
@@ -230,7 +230,7 @@ pub(super) fn check_feed(site: &Site, bytes: &[u8], problems: &mut Vec<String>) 
                 None => bad(format!(
                     "<podcast:transcript> {url} is not a file of this site"
                 )),
-                Some((p, b)) if tr.attribute("type") == Some("text/vtt") => {
+                Some((p, b)) if tr.attribute("type") == Some(crate::mime::VTT) => {
                     if let Err(m) = check_vtt(&String::from_utf8_lossy(&b)) {
                         bad(format!("transcript {p}: {m}"));
                     }
@@ -266,17 +266,6 @@ pub(super) fn feed_urls(feed: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// The MIME type an enclosure with this file name must declare.
-pub(super) fn mime_for(url: &str) -> Option<&'static str> {
-    let ext = url.rsplit('.').next()?.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "mp3" => "audio/mpeg",
-        "m4a" => "audio/mp4",
-        "ogg" | "oga" | "opus" => "audio/ogg",
-        _ => return None,
-    })
 }
 
 /// `3725`, `62:05` or `1:02:05` in seconds.

@@ -195,7 +195,7 @@ fn check_videos(site: &Site, catalog: &Catalog, problems: &mut Vec<String>) {
         .iter()
         .flat_map(|w| &w.episodes)
         .filter_map(|e| e.video.as_ref())
-        .flat_map(|v| [(&v.clip, "video/mp4"), (&v.poster, "image/jpeg")]);
+        .flat_map(|v| [(&v.clip, crate::mime::MP4), (&v.poster, crate::mime::JPEG)]);
     for (f, mime) in files {
         if f.mime != mime {
             problems.push(format!(
