@@ -304,6 +304,9 @@ async fn one(
         found.cues.as_deref(),
     )?;
     let slug = inputs.agenda.slug();
+    let (published, _) = crate::publish::read_catalog(target).await?;
+    // Another webinar with this slug fails here, before any encoding, naming both.
+    published.check_slug(&pipeline::catalog_entry_head(&inputs.agenda))?;
     let fingerprint = pipeline::fingerprint(
         &found.recording,
         &found.agenda,
@@ -312,9 +315,6 @@ async fn one(
         config,
         Some(&opts.work.join(pipeline::HASHES)),
     )?;
-    let (published, _) = crate::publish::read_catalog(target).await?;
-    // Another webinar with this slug fails here, before any encoding, naming both.
-    published.check_slug(&pipeline::catalog_entry_head(&inputs.agenda))?;
     let current = published.webinars.iter().find(|w| w.slug == slug);
     let result = |outcome, detail: String| Result1 {
         webinar: entry.name.clone(),

@@ -202,6 +202,14 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         opts.cues.as_deref(),
     )?;
     // What the catalog records, from the inputs and the settings as the user wrote them.
+    if !opts.dry_run {
+        target.check().await?;
+    }
+    let (published, _) = publish::read_catalog(&*target).await?;
+    // Another webinar in this webinar's folder fails now, not after an hour of encoding.
+    published.check_slug(&catalog_entry_head(&inputs.agenda))?;
+    // The inputs are hashed (the whole recording, unless remembered) once the cheap checks
+    // have passed.
     let input_fingerprint = fingerprint(
         &opts.recording,
         &opts.agenda,
@@ -210,12 +218,6 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         &config,
         Some(&opts.work.join(HASHES)),
     )?;
-    if !opts.dry_run {
-        target.check().await?;
-    }
-    let (published, _) = publish::read_catalog(&*target).await?;
-    // Another webinar in this webinar's folder fails now, not after an hour of encoding.
-    published.check_slug(&catalog_entry_head(&inputs.agenda))?;
     site::ensure_artwork(&mut config, target.local_root(), &opts.work)?;
     let cover = match &config.series.image {
         Some(p) => Some(media::cover::check(p)?),
