@@ -27,15 +27,17 @@
 
 use std::path::Path;
 
-use super::cuesheet::{self, Anchor};
+use super::cuesheet;
+use super::fit::{anchor_units, fit};
 use super::listen;
+use super::segments::{add_gaps, segments, slice_transcript, turns};
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run};
-use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source, Turn};
+use super::{planned, sanity_warnings, unlisted_title, Plan, RecordingSpan, Segment, Source};
 use crate::error::{Error, Result};
 use crate::ingest::cues::CueSheet;
 use crate::ingest::envelope::Envelope;
-use crate::ingest::transcript::{Cue, Transcript};
+use crate::ingest::transcript::Transcript;
 use crate::ingest::{Agenda, ItemKind};
 
 /// What we know about one recording.
@@ -50,9 +52,6 @@ pub struct Evidence<'a> {
     pub cues: Option<&'a CueSheet>,
 }
 
-/// Weight of the planned-length prior, in seconds of mismatched speech per (relative
-/// deviation)² × planned seconds: weak, so it only decides what the voices leave open.
-const PRIOR: f64 = 0.005;
 /// Extra cost of hearing the talk's own speaker in the Q&A after it rather than in the talk
 /// itself: it makes a talk run to its speaker's last words before someone else speaks.
 const QA_SPEAKER_BIAS: f64 = 0.05;
@@ -65,13 +64,6 @@ const UNLISTED_AUDIENCE: f64 = 0.5;
 pub(super) const PAUSE: f64 = 20.0;
 /// Confidence of a part whose start a cue sheet gives.
 pub(crate) const CUE_CONFIDENCE: f64 = 0.95;
-/// Speech after a pause inside a part that still goes with the pause (seconds).
-const PAUSE_TAIL: f64 = 30.0;
-/// Transcript times are a few hundred milliseconds off; a pause this close is the edge.
-const TRANSCRIPT_SNAP: f64 = 0.6;
-/// Cost of a Q&A opening with someone else's words than the moderator's, in seconds of
-/// the wrong voice.
-const OPENER_COST: f64 = 2.0;
 /// How much more the voice must change across a pause than on either side of it for a
 /// cue to be moved there (see [`voice::change_at`]).
 const HANDOVER: f64 = 1.3;
@@ -365,225 +357,6 @@ fn without(r: &Run, music: &[(f64, f64)]) -> Vec<Run> {
     out
 }
 
-pub(super) fn argmin(v: &[f64]) -> usize {
-    v.iter()
-        .enumerate()
-        .min_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, _)| i)
-        .unwrap_or(0)
-}
-
-/// Unit index each anchor pins its slot's start to.
-pub(super) fn anchor_units(anchors: &[Option<Anchor>], spans: &[(f64, f64)]) -> Vec<Option<usize>> {
-    anchors
-        .iter()
-        .map(|a| {
-            a.map(|a| {
-                spans
-                    .iter()
-                    .position(|&(s, e)| (s + e) / 2.0 >= a.start)
-                    .unwrap_or(spans.len())
-            })
-        })
-        .collect()
-}
-
-/// The cheapest slot boundaries (`slots + 1` unit indices, first 0, last `units.len()`).
-pub(super) fn fit(units: &Units, slots: &[Slot], fixed: &[Option<usize>]) -> Vec<usize> {
-    let spans = &units.spans;
-    let n = spans.len();
-    let m = slots.len();
-    // prefix[s][u]: cost of units 0..u heard in slot s
-    let prefix: Vec<Vec<f64>> = slots
-        .iter()
-        .map(|slot| {
-            let mut acc = vec![0.0; n + 1];
-            for u in 0..n {
-                let c = slot
-                    .allowed
-                    .iter()
-                    .map(|&(p, bias)| units.dist[u][p] + bias)
-                    .fold(f64::INFINITY, f64::min);
-                acc[u + 1] = acc[u] + (spans[u].1 - spans[u].0) * units.weight[u] * c;
-            }
-            acc
-        })
-        .collect();
-    let prior = |s: usize, a: usize, b: usize| {
-        let p = slots[s].planned;
-        if p <= 0.0 {
-            return 0.0;
-        }
-        let d = if a < b {
-            spans[b - 1].1 - spans[a].0
-        } else {
-            0.0
-        };
-        PRIOR * (d - p).powi(2) / p
-    };
-    // A part that opens with someone else's words than its opener's: as costly as that
-    // many seconds of the wrong voice, whatever its length (a question from the chat
-    // read out by the moderator opens a Q&A, not the speaker's last sentence).
-    let opening = |s: usize, a: usize| match slots[s].opener {
-        Some(o) if a < n => {
-            let row = &units.dist[a];
-            let nearest = row.iter().copied().fold(f64::INFINITY, f64::min);
-            OPENER_COST * (row[o] - nearest).clamp(0.0, 1.0) * units.weight[a]
-        }
-        _ => 0.0,
-    };
-    let mut dp = vec![vec![f64::INFINITY; n + 1]; m];
-    let mut back = vec![vec![0usize; n + 1]; m];
-    for s in 0..m {
-        let starts: Vec<usize> = match fixed[s] {
-            Some(k) => vec![k],
-            None if s == 0 => vec![0],
-            None => (0..=n).collect(),
-        };
-        for &a in &starts {
-            let before = if s == 0 { 0.0 } else { dp[s - 1][a] };
-            if !before.is_finite() {
-                continue;
-            }
-            let ends: Box<dyn Iterator<Item = usize>> = if s + 1 == m {
-                Box::new(std::iter::once(n))
-            } else {
-                Box::new(a..=n)
-            };
-            for b in ends {
-                let open = if a < b { opening(s, a) } else { 0.0 };
-                let c = before + prefix[s][b] - prefix[s][a] + prior(s, a, b) + open;
-                if c < dp[s][b] {
-                    dp[s][b] = c;
-                    back[s][b] = a;
-                }
-            }
-        }
-    }
-    let mut bounds = vec![0; m + 1];
-    bounds[m] = n;
-    for s in (0..m).rev() {
-        bounds[s] = back[s][bounds[s + 1]];
-    }
-    bounds
-}
-
-/// The segments of the slots that are not empty (and of every agenda item), with their
-/// edges moved to the pauses next to them and overlapping handovers cut.
-fn segments(
-    slots: &[Slot],
-    bounds: &[usize],
-    units: &Units,
-    anchors: &[Option<Anchor>],
-    source: Source,
-    fine: &[Run],
-) -> Vec<Segment> {
-    let spans = &units.spans;
-    let n = spans.len();
-    let mut out: Vec<Segment> = Vec::new();
-    let mut last_unit: Option<usize> = None;
-    for (s, slot) in slots.iter().enumerate() {
-        let (a, b) = (bounds[s], bounds[s + 1]);
-        if a == b && slot.item.is_none() && anchors[s].is_none() {
-            continue;
-        }
-        let (mut start, mut end) = if a < b {
-            let end = spans[a..b].iter().map(|x| x.1).fold(f64::MIN, f64::max);
-            (spans[a].0, end)
-        } else if a < n {
-            (spans[a].0, spans[a].0)
-        } else {
-            (spans[n - 1].1, spans[n - 1].1)
-        };
-        if source == Source::Transcript && a < b {
-            start = snap_edge(start, fine.iter().map(|r| r.start));
-            end = snap_edge(end, fine.iter().map(|r| r.end));
-        }
-        if let Some(anchor) = anchors[s] {
-            start = anchor.start;
-            end = end.max(start);
-            // The part before runs up to the cue: to the pause's start where the cue was
-            // moved to one, else to the time as written (speech goes on up to it).
-            if let Some(prev) = out.last_mut() {
-                prev.end = anchor.prev_end.max(prev.start);
-            }
-        }
-        if let (Some(prev), Some(l)) = (out.last_mut(), last_unit) {
-            if prev.end > start && a < b {
-                // Overlapping speech at the handover: cut where the fewest words are lost.
-                let cut = cut_overlap(spans[l], units.words[l], spans[a], units.words[a]);
-                prev.end = cut.min(prev.end).max(prev.start);
-                start = cut.max(start);
-            }
-        }
-        if let Some(prev) = out.last() {
-            start = start.max(prev.end);
-            end = end.max(start);
-        }
-        let own: Vec<usize> = slot
-            .allowed
-            .iter()
-            .filter(|a| a.1 == 0.0)
-            .map(|a| a.0)
-            .collect();
-        let heard: f64 = (a..b)
-            .map(|u| (spans[u].1 - spans[u].0) * units.weight[u])
-            .sum();
-        let matched: f64 = (a..b)
-            .filter(|&u| own.contains(&argmin(&units.dist[u])))
-            .map(|u| (spans[u].1 - spans[u].0) * units.weight[u])
-            .sum();
-        let purity = if heard > 0.0 { matched / heard } else { 0.0 };
-        let (seg_source, confidence) = match (anchors[s], source) {
-            (Some(_), _) => (Source::Cues, CUE_CONFIDENCE),
-            (None, _) if a == b => (source, 0.0),
-            (None, Source::Transcript) => (source, 0.5 + 0.45 * purity),
-            (None, s) => (s, 0.3 + 0.5 * purity),
-        };
-        if a < b {
-            last_unit = Some(b - 1);
-        }
-        out.push(Segment {
-            kind: slot.kind,
-            item: slot.item,
-            title: slot.title.clone(),
-            speakers: slot.speakers.clone(),
-            start,
-            end,
-            planned: slot.planned,
-            source: seg_source,
-            confidence,
-            transcript: Vec::new(),
-        });
-    }
-    out
-}
-
-/// Where to cut between the last unit of one part (`a`, `wa` words) and the first of the
-/// next (`b`, `wb` words) when they overlap: at one end of the overlap, whichever cuts off
-/// fewer words (words spread evenly over each unit).
-fn cut_overlap(a: (f64, f64), wa: usize, b: (f64, f64), wb: usize) -> f64 {
-    let overlap = (a.1 - b.0).max(0.0);
-    let rate = |s: (f64, f64), w: usize| w.max(1) as f64 / (s.1 - s.0).max(0.1);
-    // Cutting at b's start loses a's words in the overlap; at a's end, b's.
-    if rate(a, wa) * overlap <= rate(b, wb) * overlap {
-        b.0
-    } else {
-        a.1
-    }
-}
-
-/// The nearest of `edges` to `t` within [`TRANSCRIPT_SNAP`] (transcript times are often a
-/// little early or late; the pause itself is exact).
-fn snap_edge(t: f64, edges: impl Iterator<Item = f64>) -> f64 {
-    edges
-        .map(|e| (e, (e - t).abs()))
-        .filter(|(_, d)| *d <= TRANSCRIPT_SNAP)
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(e, _)| e)
-        .unwrap_or(t)
-}
-
 /// Talks and wrap-ups whose speaker was not found: (a name, what to tell the user).
 fn missing(
     slots: &[Slot],
@@ -643,115 +416,4 @@ fn missing(
         ));
     }
     out
-}
-
-/// Pauses of [`PAUSE`] seconds or more between parts, and music outside them, become parts
-/// of their own (chapters of the whole webinar). A pause near the end of a welcome, Q&A or
-/// closing ("we seem to have a technical problem" ... "we are back") takes that end with it.
-fn add_gaps(segments: &mut Vec<Segment>, music: &[(f64, f64)], runs: &[Run], language: &str) {
-    let gap = |start: f64, end: f64, music: bool| Segment {
-        kind: ItemKind::Pause,
-        item: None,
-        title: unlisted_title(ItemKind::Pause, music, language).to_string(),
-        speakers: Vec::new(),
-        start,
-        end,
-        planned: 0.0,
-        source: Source::Audio,
-        confidence: 0.8,
-        transcript: Vec::new(),
-    };
-    let mut extra = Vec::new();
-    for s in segments.iter_mut() {
-        if s.kind.is_episode() {
-            continue;
-        }
-        let inside: Vec<&Run> = runs
-            .iter()
-            .filter(|r| r.start >= s.start && r.end <= s.end)
-            .collect();
-        let last_gap = inside
-            .windows(2)
-            .filter(|w| w[1].start - w[0].end >= PAUSE)
-            .map(|w| (w[0].end, w[1].start))
-            .next_back();
-        if let Some((a, b)) = last_gap {
-            let after: f64 = inside
-                .iter()
-                .filter(|r| r.start >= b)
-                .map(|r| r.len())
-                .sum();
-            if after <= PAUSE_TAIL {
-                extra.push(gap(a, s.end, false));
-                s.end = a;
-            }
-        }
-    }
-    segments.append(&mut extra);
-    segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.end.total_cmp(&b.end)));
-    for &(a, b) in music {
-        let inside = segments
-            .iter()
-            .any(|s| s.start < b && a < s.end && s.duration() > 0.0);
-        if !inside {
-            extra.push(gap(a, b, true));
-        }
-    }
-    let spoken: Vec<&Segment> = segments.iter().filter(|s| s.duration() > 0.0).collect();
-    for w in spoken.windows(2) {
-        let (a, b) = (w[0].end, w[1].start);
-        if b - a >= PAUSE && !music.iter().any(|&(x, y)| x < b && a < y) {
-            extra.push(gap(a, b, false));
-        }
-    }
-    segments.extend(extra);
-    segments.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.end.total_cmp(&b.end)));
-}
-
-/// Silence (seconds) within which two units of one voice make one turn.
-const TURN_GAP: f64 = 1.5;
-
-/// Who was heard when, as the fit decided: the units of one voice run together.
-fn turns(units: &Units, names: &[&str]) -> Vec<Turn> {
-    let mut out: Vec<Turn> = Vec::new();
-    for (&(start, end), who) in units.spans.iter().zip(&units.who) {
-        let speaker = match *who {
-            Who::Person(p) => Some(names[p].to_string()),
-            Who::Audience => None,
-            Who::Unknown => continue,
-        };
-        match out
-            .iter_mut()
-            .rev()
-            .take_while(|t| start - t.end <= TURN_GAP)
-            .find(|t| t.speaker == speaker)
-        {
-            Some(t) => t.end = t.end.max(end),
-            _ => out.push(Turn {
-                speaker,
-                start,
-                end,
-            }),
-        }
-    }
-    out
-}
-
-/// Each cue goes to the segment it overlaps most, re-timed to that segment's start.
-pub(crate) fn slice_transcript(segments: &mut [Segment], cues: Vec<Cue>) {
-    for mut c in cues {
-        let overlap = |s: &Segment| c.end.min(s.end) - c.start.max(s.start);
-        let Some(i) = (0..segments.len()).max_by(|&a, &b| {
-            overlap(&segments[a])
-                .total_cmp(&overlap(&segments[b]))
-                .then(b.cmp(&a))
-        }) else {
-            return;
-        };
-        let origin = segments[i].start;
-        c.start = (c.start - origin).max(0.0);
-        c.end = (c.end - origin).max(c.start);
-        c.line = 0;
-        segments[i].transcript.push(c);
-    }
 }

@@ -23,8 +23,9 @@
 
 use std::path::Path;
 
-use super::align::{anchor_units, argmin, fit, Slot, PAUSE};
+use super::align::{Slot, PAUSE};
 use super::cuesheet::Anchor;
+use super::fit::{anchor_units, argmin, fit};
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run, DIMS};
 use crate::error::Result;

@@ -12,8 +12,10 @@
 
 pub mod align;
 pub mod cuesheet;
+mod fit;
 pub mod listen;
 pub mod names;
+pub(crate) mod segments;
 pub mod speakers;
 pub mod voice;
 

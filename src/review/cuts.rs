@@ -203,7 +203,7 @@ pub fn apply(agenda: &Agenda, plan: &Plan, sheet: &CueSheet) -> Result<Option<Pl
         k += 1;
         !squeezed.contains(&(k - 1))
     });
-    crate::plan::align::slice_transcript(&mut segments, lines);
+    crate::plan::segments::slice_transcript(&mut segments, lines);
     Ok(Some(Plan {
         segments,
         ..plan.clone()
