@@ -306,7 +306,7 @@ async fn one(
     let slug = inputs.agenda.slug();
     let (published, _) = crate::publish::read_catalog(target).await?;
     // Another webinar with this slug fails here, before any encoding, naming both.
-    published.check_slug(&pipeline::catalog_entry_head(&inputs.agenda))?;
+    published.check_slug(&crate::site::catalog::entry_head(&inputs.agenda))?;
     let fingerprint = pipeline::fingerprint(
         &found.recording,
         &found.agenda,

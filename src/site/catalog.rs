@@ -7,8 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::SlugTaken;
+use crate::ingest::Inputs;
 use crate::ingest::Person;
 use crate::media::EpisodeKind;
+use crate::media::{self, Rendition};
+use crate::plan::Plan;
 
 /// Namespace of episode GUIDs (a fixed random UUID: GUIDs must not change, ever).
 const GUID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5b1e_0c2a_93f4_4d6e_8a7b_2c1d_0e9f_4a37);
@@ -226,6 +229,96 @@ impl Catalog {
     pub fn remove(&mut self, slug: &str) -> Option<Webinar> {
         let i = self.webinars.iter().position(|w| w.slug == slug)?;
         Some(self.webinars.remove(i))
+    }
+}
+
+/// What the catalog records of a webinar before it is planned and encoded: enough to know
+/// which webinar it is and where it goes (slug, identity, title, date).
+pub fn entry_head(agenda: &crate::ingest::Agenda) -> Webinar {
+    Webinar {
+        slug: agenda.slug(),
+        identity: Some(identity(&agenda.date, &agenda.title)),
+        title: agenda.title.clone(),
+        series: agenda.series.clone(),
+        date: agenda.date.clone(),
+        time: agenda.time.clone(),
+        timezone: agenda.timezone.clone(),
+        language: agenda.language.clone(),
+        fingerprint: None,
+        description: agenda.description.clone(),
+        moderator: agenda.moderator.clone(),
+        speakers: Vec::new(),
+        chapters: Vec::new(),
+        episodes: Vec::new(),
+        transcript: Vec::new(),
+    }
+}
+
+/// This webinar as the catalog records it, times in whole milliseconds ([`ms`]).
+pub fn entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> Webinar {
+    let agenda = &inputs.agenda;
+    let slug = agenda.slug();
+    // Chapters count from the start of the whole-webinar episode as published (trimmed).
+    let offset = renditions
+        .iter()
+        .find(|r| r.episode.kind == media::EpisodeKind::Webinar)
+        .map(|r| r.episode.start)
+        .or_else(|| plan.segments.first().map(|s| s.start))
+        .unwrap_or(0.0);
+    Webinar {
+        speakers: agenda
+            .people()
+            .into_iter()
+            .filter(|p| agenda.moderator.as_ref().is_none_or(|m| m.name != p.name))
+            .cloned()
+            .collect(),
+        chapters: plan
+            .chapters()
+            .iter()
+            .map(|c| Chapter::at(c, offset))
+            .collect(),
+        episodes: renditions
+            .iter()
+            .map(|r| CatalogEpisode {
+                id: r.episode.id.clone(),
+                guid: guid(&slug, &r.episode.id),
+                kind: r.episode.kind,
+                title: r.episode.title.clone(),
+                speakers: r.episode.speakers.clone(),
+                path: format!("{slug}/{}", r.episode.file_name),
+                bytes: r.bytes,
+                start: ms((r.episode.start - offset).max(0.0)),
+                duration: ms(r.duration),
+                mime: r.mime.clone(),
+                track: r.episode.track,
+                video: r.clip.as_ref().map(|c| EpisodeVideo {
+                    clip: MediaFile {
+                        path: format!("{slug}/{}", c.file_name),
+                        bytes: c.bytes,
+                        mime: media::video::MIME.into(),
+                    },
+                    poster: MediaFile {
+                        path: format!("{slug}/{}", c.poster_name),
+                        bytes: c.poster_bytes,
+                        mime: media::video::POSTER_MIME.into(),
+                    },
+                }),
+            })
+            .collect(),
+        // The plan's per-segment slices, put back on the whole-webinar episode's clock.
+        transcript: plan
+            .segments
+            .iter()
+            .flat_map(|s| {
+                s.transcript.iter().map(move |c| Cue {
+                    start: ms((c.start + s.start - offset).max(0.0)),
+                    end: ms((c.end + s.start - offset).max(0.0)),
+                    speaker: c.speaker.clone().unwrap_or_default(),
+                    text: c.text.clone(),
+                })
+            })
+            .collect(),
+        ..entry_head(agenda)
     }
 }
 

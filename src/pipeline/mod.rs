@@ -8,18 +8,24 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::ingest::envelope::Envelope;
 use crate::ingest::{self, audio, Inputs};
+use crate::key::of as key;
 use crate::media::{self, Rendition};
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::publish::{self, Payload, PublishReport, Upload};
 use crate::review;
 use crate::site::{self, catalog};
+
+mod cache;
+mod inputs;
+
+use cache::{decode_cached, load_stage, plan_cached, save_stage};
+pub use inputs::{file_hash, fingerprint, HASHES};
 
 /// How to run (what to produce is the config's business).
 #[derive(Debug, Clone)]
@@ -77,87 +83,6 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
     }
 }
 
-/// A hash of everything a published webinar was made from: the input files' contents and
-/// the settings. The catalog records it, so a batch run can skip what is up to date.
-pub fn fingerprint(
-    recording: &Path,
-    agenda: &Path,
-    transcript: Option<&Path>,
-    cues: Option<&Path>,
-    config: &Config,
-    hashes: Option<&Path>,
-) -> Result<String> {
-    let mut h = blake3::Hasher::new();
-    for path in [Some(recording), Some(agenda), transcript, cues]
-        .into_iter()
-        .flatten()
-    {
-        h.update(file_hash(path, hashes)?.as_bytes());
-        h.update(b"\0");
-    }
-    // What to produce, not where it goes: the same webinar moved to another target (or
-    // reached through another endpoint) is the same webinar.
-    let settings = (&config.series, &config.site, &config.output);
-    h.update(&serde_json::to_vec(&settings).expect("config serialises"));
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    Ok(h.finalize().to_hex()[..32].to_string())
-}
-
-/// The folder of a work folder that remembers input files' hashes (see [`file_hash`]).
-pub const HASHES: &str = "hashes";
-
-/// The blake3 hash of a file's bytes. With `hashes` (a folder), it is remembered under
-/// what identifies the file's content cheaply (its path, size, modification time and
-/// inode) and read from there while those stay the same: a batch pass over an inbox where
-/// nothing changed reads no recording. A file rewritten in place gets a new modification
-/// time, so it is hashed again.
-pub fn file_hash(path: &Path, hashes: Option<&Path>) -> Result<blake3::Hash> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| Error::input(path, format!("cannot be read: {e}")))?;
-    let entry = hashes.map(|dir| dir.join(identity(path, &meta).to_hex().as_str()));
-    if let Some(known) = entry
-        .as_deref()
-        .and_then(|e| std::fs::read_to_string(e).ok())
-    {
-        if let Ok(h) = blake3::Hash::from_hex(known.trim()) {
-            return Ok(h);
-        }
-    }
-    let f = std::fs::File::open(path)
-        .map_err(|e| Error::input(path, format!("cannot be read: {e}")))?;
-    let mut h = blake3::Hasher::new();
-    h.update_reader(f).map_err(|e| Error::io(path, e))?;
-    let hash = h.finalize();
-    if let (Some(dir), Some(entry)) = (hashes, entry) {
-        // A cache: failing to remember only costs a read next time.
-        let remembered = std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(dir, e))
-            .and_then(|_| crate::safe::write_atomic(&entry, hash.to_hex().as_bytes()));
-        if let Err(e) = remembered {
-            tracing::debug!("could not remember the hash of {}: {e}", path.display());
-        }
-    }
-    Ok(hash)
-}
-
-/// What identifies a file's content without reading it.
-fn identity(path: &Path, meta: &std::fs::Metadata) -> blake3::Hash {
-    use std::os::unix::fs::MetadataExt;
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut h = blake3::Hasher::new();
-    h.update(absolute.as_os_str().as_encoded_bytes());
-    for n in [
-        meta.len(),
-        meta.mtime() as u64,
-        meta.mtime_nsec() as u64,
-        meta.ino(),
-        meta.dev(),
-    ] {
-        h.update(&n.to_le_bytes());
-    }
-    h.finalize()
-}
-
 /// What `eventcast plan` finds: the inputs, the plan, and the decoded audio it was made from.
 pub struct Planned {
     pub inputs: Inputs,
@@ -207,7 +132,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     }
     let (published, _) = publish::read_catalog(&*target).await?;
     // Another webinar in this webinar's folder fails now, not after an hour of encoding.
-    published.check_slug(&catalog_entry_head(&inputs.agenda))?;
+    published.check_slug(&catalog::entry_head(&inputs.agenda))?;
     // The inputs are hashed (the whole recording, unless remembered) once the cheap checks
     // have passed.
     let input_fingerprint = fingerprint(
@@ -312,7 +237,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         }
     };
 
-    let mut webinar = catalog_entry(&inputs, &plan, &renditions);
+    let mut webinar = catalog::entry(&inputs, &plan, &renditions);
     webinar.fingerprint = Some(
         opts.fingerprint
             .clone()
@@ -529,96 +454,6 @@ async fn delete_files(target: &dyn publish::Target, paths: &BTreeSet<String>) {
     tracing::info!(deleted, "deleted the files no longer published");
 }
 
-/// What the catalog records of a webinar before it is planned and encoded: enough to know
-/// which webinar it is and where it goes (slug, identity, title, date).
-pub fn catalog_entry_head(agenda: &crate::ingest::Agenda) -> catalog::Webinar {
-    catalog::Webinar {
-        slug: agenda.slug(),
-        identity: Some(catalog::identity(&agenda.date, &agenda.title)),
-        title: agenda.title.clone(),
-        series: agenda.series.clone(),
-        date: agenda.date.clone(),
-        time: agenda.time.clone(),
-        timezone: agenda.timezone.clone(),
-        language: agenda.language.clone(),
-        fingerprint: None,
-        description: agenda.description.clone(),
-        moderator: agenda.moderator.clone(),
-        speakers: Vec::new(),
-        chapters: Vec::new(),
-        episodes: Vec::new(),
-        transcript: Vec::new(),
-    }
-}
-
-/// This webinar as the catalog records it, times in whole milliseconds ([`catalog::ms`]).
-pub fn catalog_entry(inputs: &Inputs, plan: &Plan, renditions: &[Rendition]) -> catalog::Webinar {
-    let agenda = &inputs.agenda;
-    let slug = agenda.slug();
-    // Chapters count from the start of the whole-webinar episode as published (trimmed).
-    let offset = renditions
-        .iter()
-        .find(|r| r.episode.kind == media::EpisodeKind::Webinar)
-        .map(|r| r.episode.start)
-        .or_else(|| plan.segments.first().map(|s| s.start))
-        .unwrap_or(0.0);
-    catalog::Webinar {
-        speakers: agenda
-            .people()
-            .into_iter()
-            .filter(|p| agenda.moderator.as_ref().is_none_or(|m| m.name != p.name))
-            .cloned()
-            .collect(),
-        chapters: plan
-            .chapters()
-            .iter()
-            .map(|c| catalog::Chapter::at(c, offset))
-            .collect(),
-        episodes: renditions
-            .iter()
-            .map(|r| catalog::CatalogEpisode {
-                id: r.episode.id.clone(),
-                guid: catalog::guid(&slug, &r.episode.id),
-                kind: r.episode.kind,
-                title: r.episode.title.clone(),
-                speakers: r.episode.speakers.clone(),
-                path: format!("{slug}/{}", r.episode.file_name),
-                bytes: r.bytes,
-                start: catalog::ms((r.episode.start - offset).max(0.0)),
-                duration: catalog::ms(r.duration),
-                mime: r.mime.clone(),
-                track: r.episode.track,
-                video: r.clip.as_ref().map(|c| catalog::EpisodeVideo {
-                    clip: catalog::MediaFile {
-                        path: format!("{slug}/{}", c.file_name),
-                        bytes: c.bytes,
-                        mime: media::video::MIME.into(),
-                    },
-                    poster: catalog::MediaFile {
-                        path: format!("{slug}/{}", c.poster_name),
-                        bytes: c.poster_bytes,
-                        mime: media::video::POSTER_MIME.into(),
-                    },
-                }),
-            })
-            .collect(),
-        // The plan's per-segment slices, put back on the whole-webinar episode's clock.
-        transcript: plan
-            .segments
-            .iter()
-            .flat_map(|s| {
-                s.transcript.iter().map(move |c| catalog::Cue {
-                    start: catalog::ms((c.start + s.start - offset).max(0.0)),
-                    end: catalog::ms((c.end + s.start - offset).max(0.0)),
-                    speaker: c.speaker.clone().unwrap_or_default(),
-                    text: c.text.clone(),
-                })
-            })
-            .collect(),
-        ..catalog_entry_head(agenda)
-    }
-}
-
 /// Run an asynchronous stage inside a `stage` span.
 async fn stage_async<T>(name: &'static str, f: impl std::future::Future<Output = T>) -> T {
     let span = tracing::info_span!("stage", stage = name);
@@ -654,164 +489,4 @@ pub fn webinar_dir(work: &Path, slug: &str) -> Result<PathBuf> {
         ))
     })?;
     Ok(work.join(name))
-}
-
-/// A stage result with the key it was made for.
-#[derive(Serialize, Deserialize)]
-struct Stage<T> {
-    key: String,
-    value: T,
-}
-
-use crate::key::of as key;
-
-fn load_stage<T: DeserializeOwned>(dir: &Path, name: &str, key: &str) -> Option<T> {
-    let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).ok()?;
-    let stage: Stage<T> = serde_json::from_str(&text).ok()?;
-    (stage.key == key).then_some(stage.value)
-}
-
-fn save_stage<T: Serialize>(dir: &Path, name: &str, key: &str, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(&Stage {
-        key: key.to_string(),
-        value,
-    })
-    .expect("stage results serialise");
-    crate::safe::write_atomic(&dir.join(format!("{name}.json")), text.as_bytes())
-}
-
-struct Keyed<T> {
-    key: String,
-    value: T,
-}
-
-fn decode_cached(
-    inputs: &Inputs,
-    config: &Config,
-    dir: &Path,
-) -> Result<Keyed<audio::DecodedAudio>> {
-    let meta = std::fs::metadata(&inputs.recording).map_err(|e| Error::io(&inputs.recording, e))?;
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos());
-    let k = key(&(
-        std::fs::canonicalize(&inputs.recording).unwrap_or(inputs.recording.clone()),
-        meta.len(),
-        modified,
-        // Only what the decode depends on: a new loudness target or format must not re-decode.
-        (config.output.channels, config.output.sample_rate),
-    ));
-    // The decoded files live in a folder named by that key, so files made from another
-    // recording (or another export of it) can never be mixed with these.
-    let folder = dir.join(format!("audio-{}", &k[..16]));
-    if let Some(d) = load_stage::<audio::DecodedAudio>(dir, "decoded", &k) {
-        if [&d.wav, &d.analysis, &d.loudness, &d.envelope]
-            .iter()
-            .all(|p| p.starts_with(&folder) && p.exists())
-        {
-            return Ok(Keyed { key: k, value: d });
-        }
-    }
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
-    let d = audio::decode(
-        &inputs.recording,
-        inputs.probe.duration,
-        &config.output,
-        &folder,
-    )?;
-    save_stage(dir, "decoded", &k, &d)?;
-    // Decodes of other recordings are of no further use (and an hour of WAV is large).
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with("audio-") && e.path() != folder {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
-    for old in ["audio.wav", "analysis.s16", "loudness.json", "envelope.u8"] {
-        let _ = std::fs::remove_file(dir.join(old));
-    }
-    Ok(Keyed { key: k, value: d })
-}
-
-fn plan_cached(inputs: &Inputs, decoded: &Keyed<audio::DecodedAudio>, dir: &Path) -> Result<Plan> {
-    let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
-    let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
-    // The alignment's version is part of the key: a better aligner must not reuse old plans.
-    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-3"));
-    if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
-        return Ok(p);
-    }
-    let envelope = Envelope::load(&decoded.value.envelope)?;
-    let transcript = match (&inputs.transcript, &transcript) {
-        (Some(p), Some(t)) => Some(ingest::transcript::parse(t, p)?),
-        _ => None,
-    };
-    let cues = match (&inputs.cues, &cues) {
-        (Some(p), Some(c)) => Some(ingest::cues::parse(c, p)?),
-        _ => None,
-    };
-    let plan = plan::align(&plan::Evidence {
-        agenda: &inputs.agenda,
-        duration: inputs.probe.duration,
-        envelope: &envelope,
-        analysis: &decoded.value.analysis,
-        transcript: transcript.as_ref(),
-        cues: cues.as_ref(),
-    })?;
-    save_stage(dir, "plan", &k, &plan)?;
-    Ok(plan)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, SystemTime};
-
-    #[test]
-    fn a_file_is_hashed_again_only_when_its_size_time_or_inode_change() {
-        let dir = tempfile::tempdir().unwrap();
-        let recording = dir.path().join("recording.m4a");
-        let hashes = dir.path().join(HASHES);
-        std::fs::write(&recording, b"first take").unwrap();
-        let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let set_time = |t: SystemTime| {
-            std::fs::File::options()
-                .write(true)
-                .open(&recording)
-                .unwrap()
-                .set_modified(t)
-                .unwrap()
-        };
-        set_time(when);
-        let first = file_hash(&recording, Some(&hashes)).unwrap();
-        assert_eq!(first, blake3::hash(b"first take"));
-        // Same size, same time, same inode: the remembered hash, without reading the file
-        // (the bytes changed behind the cache's back, which only a forger does).
-        std::fs::write(&recording, b"other take").unwrap();
-        set_time(when);
-        assert_eq!(file_hash(&recording, Some(&hashes)).unwrap(), first);
-        // Without the cache, or once the time moves, the bytes are read again.
-        assert_eq!(
-            file_hash(&recording, None).unwrap(),
-            blake3::hash(b"other take")
-        );
-        set_time(when + Duration::from_secs(1));
-        assert_eq!(
-            file_hash(&recording, Some(&hashes)).unwrap(),
-            blake3::hash(b"other take")
-        );
-        // A file of another size is another file.
-        std::fs::write(&recording, b"a longer third take").unwrap();
-        set_time(when);
-        assert_eq!(
-            file_hash(&recording, Some(&hashes)).unwrap(),
-            blake3::hash(b"a longer third take")
-        );
-    }
 }
