@@ -26,6 +26,7 @@ use std::path::Path;
 use super::align::{Slot, PAUSE};
 use super::cuesheet::Anchor;
 use super::fit::{anchor_units, argmin, fit};
+use super::models;
 use super::speakers::{self, Units, Who};
 use super::voice::{self, Run, DIMS};
 use crate::error::Result;
@@ -75,7 +76,7 @@ pub fn units(
     let prints = voice::fingerprints(analysis, &spans, Some(envelope))?;
     let fixed = anchor_units(anchors, &spans);
     let dur: Vec<f64> = spans.iter().map(|s| s.1 - s.0).collect();
-    let z = voice::standardise(&prints, &dur);
+    let z = models::standardise(&prints, &dur);
     let within = within_voice(&spans, &z, runs);
     let found = moderator
         .filter(|_| fixed.iter().all(Option::is_none))
@@ -213,7 +214,7 @@ fn first_voice(spans: &[(f64, f64)], z: &[[f64; DIMS]], within: Option<f64>) -> 
     if opening.len() < 2 {
         opening = (0..n.min(2)).collect();
     }
-    let seed = voice::Models::learn(1, opening.iter().map(|&u| (&z[u], 0, dur[u])))?;
+    let seed = models::Models::learn(1, opening.iter().map(|&u| (&z[u], 0, dur[u])))?;
     let mut strays = 0;
     for u in opening.len()..n {
         if spans[u].0 >= first + FIRST_VOICE {
@@ -262,7 +263,7 @@ const TIME_WEIGHT: f64 = 0.2;
 fn blocks(
     spans: &[(f64, f64)],
     z: &[[f64; DIMS]],
-    moderator: &voice::Models,
+    moderator: &models::Models,
     scale: f64,
 ) -> (Vec<Block>, Vec<usize>) {
     let n = spans.len();
@@ -329,7 +330,7 @@ fn best_split(
     blocks: &[Block],
     z: &[[f64; DIMS]],
     dur: &[f64],
-    moderator: &voice::Models,
+    moderator: &models::Models,
     scale: f64,
 ) -> Option<(usize, usize)> {
     let not_moderator = |m: &[f64; DIMS]| {
@@ -371,7 +372,7 @@ fn best_split(
 fn moderator_units(
     spans: &[(f64, f64)],
     z: &[[f64; DIMS]],
-    moderator: &voice::Models,
+    moderator: &models::Models,
     scale: f64,
 ) -> Vec<bool> {
     let n = spans.len();
@@ -501,12 +502,12 @@ fn first_voices(
     let n = spans.len();
     let dur: Vec<f64> = spans.iter().map(|s| s.1 - s.0).collect();
     let opening = first_voice(spans, z, within)?;
-    let mut model = voice::Models::learn(1, opening.iter().map(|&u| (&z[u], 0, dur[u])))?;
+    let mut model = models::Models::learn(1, opening.iter().map(|&u| (&z[u], 0, dur[u])))?;
     let scale = within.unwrap_or(model.typical());
     // Once more with the moderator's voice learnt from all their turns.
     let (_, turns) = blocks(spans, z, &model, scale);
     if let Some(m) =
-        voice::Models::learn(1, opening.iter().chain(&turns).map(|&u| (&z[u], 0, dur[u])))
+        models::Models::learn(1, opening.iter().chain(&turns).map(|&u| (&z[u], 0, dur[u])))
     {
         model = m;
     }
@@ -655,7 +656,7 @@ impl Learning<'_> {
             words: vec![0; n],
             who: vec![Who::Unknown; n],
         };
-        let mut voices: Option<voice::Models> = None;
+        let mut voices: Option<models::Models> = None;
         let trusted = {
             let mut who: Vec<usize> = seeds.iter().map(|s| s.1).collect();
             who.sort();
@@ -674,7 +675,7 @@ impl Learning<'_> {
             let mut known: Vec<(usize, usize)> = if trusted { seeds.to_vec() } else { Vec::new() };
             if trusted && round == 0 {
                 voices =
-                    voice::Models::learn(people, seeds.iter().map(|&(u, p)| (&z[u], p, dur[u])));
+                    models::Models::learn(people, seeds.iter().map(|&(u, p)| (&z[u], p, dur[u])));
             }
             let near = |u: usize, p: usize| -> Option<f64> {
                 let m = voices.as_ref()?;
@@ -718,7 +719,7 @@ impl Learning<'_> {
                 }
             }
             let Some(models) =
-                voice::Models::learn(people, known.iter().map(|&(u, p)| (&z[u], p, dur[u])))
+                models::Models::learn(people, known.iter().map(|&(u, p)| (&z[u], p, dur[u])))
             else {
                 break;
             };

@@ -14,6 +14,7 @@ pub mod align;
 pub mod cuesheet;
 mod fit;
 pub mod listen;
+pub mod models;
 pub mod names;
 pub(crate) mod segments;
 pub mod speakers;

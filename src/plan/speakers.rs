@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::models;
 use super::names::{is_anonymous, match_name};
 use super::voice::{self, DIMS};
 use crate::error::Result;
@@ -283,7 +284,7 @@ fn line_voices(
         prints[u] = prints_sorted[k];
     }
     let dur: Vec<f64> = spans.iter().map(|s| (s.1 - s.0).max(0.0)).collect();
-    Ok(voice::standardise(&prints, &dur))
+    Ok(models::standardise(&prints, &dur))
 }
 
 /// Step 2: unresolved names and anonymous lines take the voice they clearly sound like.
@@ -301,7 +302,7 @@ fn resolve_by_voice(
     warnings: &mut Vec<String>,
 ) -> Option<Vec<Vec<f64>>> {
     let dur: Vec<f64> = spans.iter().map(|s| (s.1 - s.0).max(0.0)).collect();
-    let models = voice::Models::learn(
+    let models = models::Models::learn(
         people,
         who.iter().enumerate().filter_map(|(u, w)| match w {
             Who::Person(p) if dur[u] >= 1.2 => Some((&z[u], *p, dur[u])),
