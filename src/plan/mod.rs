@@ -11,6 +11,7 @@
 //! episode gets a chapter for each.
 
 pub mod align;
+mod blocks;
 pub mod cuesheet;
 mod fit;
 pub mod listen;
