@@ -38,6 +38,18 @@ pub struct Inputs {
     /// The user's cue sheet (`HH:MM:SS name` lines), if any.
     #[serde(default)]
     pub cues: Option<PathBuf>,
+    /// The transcript and cue sheet as read here, once.
+    #[serde(skip)]
+    pub parsed: Parsed,
+}
+
+/// The transcript and the cue sheet, parsed, and a digest of their text (what a plan made
+/// from them is keyed by).
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub transcript: Option<transcript::Transcript>,
+    pub cues: Option<cues::CueSheet>,
+    pub digest: String,
 }
 
 /// Read and cross-check the recording, agenda, transcript and cue sheet.
@@ -81,17 +93,36 @@ pub fn ingest(
             crate::timecode::clock(probe.duration)
         );
     }
-    if let Some(t) = transcript {
-        transcript::Transcript::load(t)?.check_duration(probe.duration)?;
-    }
-    if let Some(c) = cues {
-        cues::CueSheet::load(c)?;
-    }
+    let mut digest = blake3::Hasher::new();
+    let parsed_transcript = match transcript {
+        Some(t) => {
+            let text = crate::error::read_text(t)?;
+            digest.update(text.as_bytes());
+            let parsed = transcript::parse(&text, t)?;
+            parsed.check_duration(probe.duration)?;
+            Some(parsed)
+        }
+        None => None,
+    };
+    digest.update(b"\0");
+    let parsed_cues = match cues {
+        Some(c) => {
+            let text = crate::error::read_text(c)?;
+            digest.update(text.as_bytes());
+            Some(cues::parse(&text, c)?)
+        }
+        None => None,
+    };
     Ok(Inputs {
         recording: recording.to_path_buf(),
         probe,
         agenda,
         transcript: transcript.map(Path::to_path_buf),
         cues: cues.map(Path::to_path_buf),
+        parsed: Parsed {
+            transcript: parsed_transcript,
+            cues: parsed_cues,
+            digest: digest.finalize().to_hex().to_string(),
+        },
     })
 }

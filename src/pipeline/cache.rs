@@ -1,14 +1,14 @@
 //! Stage results kept in the work folder, each under a key made from everything it depends
 //! on: the decode (keyed by the recording and the profile) and the plan.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::envelope::Envelope;
-use crate::ingest::{self, audio, Inputs};
+use crate::ingest::{audio, Inputs};
 use crate::key::of as key;
 use crate::plan::{self, Plan};
 
@@ -98,29 +98,24 @@ pub(super) fn plan_cached(
     decoded: &Keyed<audio::DecodedAudio>,
     dir: &Path,
 ) -> Result<Plan> {
-    let read = |p: &Option<PathBuf>| p.as_deref().map(crate::error::read_text).transpose();
-    let (transcript, cues) = (read(&inputs.transcript)?, read(&inputs.cues)?);
     // The alignment's version is part of the key: a better aligner must not reuse old plans.
-    let k = key(&(&decoded.key, &inputs.agenda, &transcript, &cues, "align-3"));
+    let k = key(&(
+        &decoded.key,
+        &inputs.agenda,
+        &inputs.parsed.digest,
+        "align-3",
+    ));
     if let Some(p) = load_stage::<Plan>(dir, "plan", &k) {
         return Ok(p);
     }
     let envelope = Envelope::load(&decoded.value.envelope)?;
-    let transcript = match (&inputs.transcript, &transcript) {
-        (Some(p), Some(t)) => Some(ingest::transcript::parse(t, p)?),
-        _ => None,
-    };
-    let cues = match (&inputs.cues, &cues) {
-        (Some(p), Some(c)) => Some(ingest::cues::parse(c, p)?),
-        _ => None,
-    };
     let plan = plan::align(&plan::Evidence {
         agenda: &inputs.agenda,
         duration: inputs.probe.duration,
         envelope: &envelope,
         analysis: &decoded.value.analysis,
-        transcript: transcript.as_ref(),
-        cues: cues.as_ref(),
+        transcript: inputs.parsed.transcript.as_ref(),
+        cues: inputs.parsed.cues.as_ref(),
     })?;
     save_stage(dir, "plan", &k, &plan)?;
     Ok(plan)
