@@ -426,87 +426,65 @@ fn expect_bad_input(f: &Fixture, work: &str, flag: &str, file: &Path, needle: &s
 #[test]
 fn bad_transcripts_are_refused_with_the_line() {
     let f = fixture();
-    let unknown = write(f, "notes.txt", "Lucía welcomed everyone at 16:00.\n");
-    expect_bad_input(
-        f,
-        "work-bad1",
-        "--transcript",
-        &unknown,
-        ":1: not a WebVTT or SRT",
-    );
-    let unordered = write(
-        f,
-        "unordered.vtt",
-        "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nA: one\n\n00:00:02.000 --> 00:00:03.000\nB: two\n",
-    );
-    expect_bad_input(
-        f,
-        "work-bad2",
-        "--transcript",
-        &unordered,
-        ":6: this cue starts at 0:02",
-    );
-    let late = write(
-        f,
-        "late.vtt",
-        "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nA: one\n\n01:10:00.000 --> 01:10:03.000\nB: two\n",
-    );
-    expect_bad_input(
-        f,
-        "work-bad3",
-        "--transcript",
-        &late,
-        ":6: this cue ends at 1:10:03",
-    );
-    let nameless = write(
-        f,
-        "nameless.vtt",
-        "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nhello\n",
-    );
-    expect_bad_input(
-        f,
-        "work-bad4",
-        "--transcript",
-        &nameless,
-        "no cue names its speaker",
-    );
+    let cases = [
+        ("notes.txt", "Lucía welcomed everyone at 16:00.\n", ":1: not a WebVTT or SRT"),
+        (
+            "unordered.vtt",
+            "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nA: one\n\n00:00:02.000 --> 00:00:03.000\nB: two\n",
+            ":6: this cue starts at 0:02",
+        ),
+        (
+            "late.vtt",
+            "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nA: one\n\n01:10:00.000 --> 01:10:03.000\nB: two\n",
+            ":6: this cue ends at 1:10:03",
+        ),
+        (
+            "nameless.vtt",
+            "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nhello\n",
+            "no cue names its speaker",
+        ),
+    ];
+    for (k, (name, text, needle)) in cases.into_iter().enumerate() {
+        let file = write(f, name, text);
+        expect_bad_input(
+            f,
+            &format!("work-bad{}", k + 1),
+            "--transcript",
+            &file,
+            needle,
+        );
+    }
 }
 
 #[test]
 fn bad_cue_sheets_are_refused_with_the_line() {
     let f = fixture();
-    let stranger = write(f, "stranger.txt", "00:10 Diana\n00:40 Bob Dylan\n");
-    expect_bad_input(
-        f,
-        "work-badc1",
-        "--cues",
-        &stranger,
-        ":2: `Bob Dylan` is neither a speaker, nor an item",
-    );
-    let late = write(f, "late-cues.txt", "00:10 Diana\n2:00:00 Octavi\n");
-    expect_bad_input(
-        f,
-        "work-badc2",
-        "--cues",
-        &late,
-        ":2: 2:00:00 is past the end of the recording",
-    );
-    let garbled = write(f, "garbled.txt", "at ten, Diana\n");
-    expect_bad_input(
-        f,
-        "work-badc3",
-        "--cues",
-        &garbled,
-        ":1: expected a time and a name",
-    );
-    let backwards = write(f, "backwards.txt", "0:10 Octavi\n0:30 Natalia\n");
-    expect_bad_input(
-        f,
-        "work-badc4",
-        "--cues",
-        &backwards,
-        "the agenda has it earlier",
-    );
+    let cases = [
+        (
+            "stranger.txt",
+            "00:10 Diana\n00:40 Bob Dylan\n",
+            ":2: `Bob Dylan` is neither a speaker, nor an item",
+        ),
+        (
+            "late-cues.txt",
+            "00:10 Diana\n2:00:00 Octavi\n",
+            ":2: 2:00:00 is past the end of the recording",
+        ),
+        (
+            "garbled.txt",
+            "at ten, Diana\n",
+            ":1: expected a time and a name",
+        ),
+        (
+            "backwards.txt",
+            "0:10 Octavi\n0:30 Natalia\n",
+            "the agenda has it earlier",
+        ),
+    ];
+    for (k, (name, text, needle)) in cases.into_iter().enumerate() {
+        let file = write(f, name, text);
+        expect_bad_input(f, &format!("work-badc{}", k + 1), "--cues", &file, needle);
+    }
 }
 
 #[test]
