@@ -136,6 +136,23 @@ pub struct HoldArgs {
     pub hold: Option<Hold>,
 }
 
+/// What `run` and `batch` share: the settings, where to publish and work, and how.
+#[derive(Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub out: OutArgs,
+    #[command(flatten)]
+    pub work: WorkArgs,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
+    #[command(flatten)]
+    pub hold: HoldArgs,
+}
+
 /// One webinar's input files.
 #[derive(Args)]
 #[command(next_help_heading = "Inputs")]
@@ -165,17 +182,7 @@ pub enum Command {
         #[command(flatten)]
         inputs: InputArgs,
         #[command(flatten)]
-        config: ConfigArgs,
-        #[command(flatten)]
-        out: OutArgs,
-        #[command(flatten)]
-        work: WorkArgs,
-        #[command(flatten)]
-        jobs: JobsArgs,
-        #[command(flatten)]
-        dry_run: DryRunArgs,
-        #[command(flatten)]
-        hold: HoldArgs,
+        publish: PublishArgs,
     },
     /// Show where each agenda item lies in the recording.
     Plan {
@@ -228,17 +235,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         inbox: PathBuf,
         #[command(flatten)]
-        config: ConfigArgs,
-        #[command(flatten)]
-        out: OutArgs,
-        #[command(flatten)]
-        work: WorkArgs,
-        #[command(flatten)]
-        jobs: JobsArgs,
-        #[command(flatten)]
-        dry_run: DryRunArgs,
-        #[command(flatten)]
-        hold: HoldArgs,
+        publish: PublishArgs,
         /// Only the webinars of shard I of N (0-based), chosen by a hash of each webinar's
         /// folder name: run N batches with 0/N ... N-1/N (a Kubernetes Indexed Job passes
         /// `$(JOB_COMPLETION_INDEX)/N`) and each webinar is made by exactly one.

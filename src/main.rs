@@ -82,26 +82,21 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run {
             json,
             inputs,
-            config,
-            out: site,
-            work,
-            jobs,
-            dry_run,
-            hold,
+            publish: p,
         } => {
-            let config = cli::require_config(config.config.as_deref())?;
-            let agenda = agenda_source(&inputs.agenda, &work.work)?;
+            let config = cli::require_config(p.config.config.as_deref())?;
+            let agenda = agenda_source(&inputs.agenda, &p.work.work)?;
             let opts = RunOptions {
                 recording: inputs.recording,
                 agenda,
                 transcript: inputs.transcript,
                 cues: inputs.cues,
                 config: Some(config),
-                out: site.out,
-                work: work.work,
-                jobs: jobs.get(),
-                dry_run: dry_run.dry_run,
-                hold: hold.hold,
+                out: p.out.out,
+                work: p.work.work,
+                jobs: p.jobs.get(),
+                dry_run: p.dry_run.dry_run,
+                hold: p.hold.hold,
                 fingerprint: None,
                 plan: None,
             };
@@ -199,23 +194,18 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Batch {
             inbox,
-            config,
-            out: site,
-            work,
-            jobs,
-            dry_run,
-            hold,
+            publish: p,
             shard,
         } => {
-            let config = cli::require_config(config.config.as_deref())?;
+            let config = cli::require_config(p.config.config.as_deref())?;
             let opts = eventcast::batch::BatchOptions {
                 inbox,
                 config: Some(config),
-                out: site.out,
-                work: work.work,
-                jobs: jobs.get(),
-                dry_run: dry_run.dry_run,
-                hold: hold.hold,
+                out: p.out.out,
+                work: p.work.work,
+                jobs: p.jobs.get(),
+                dry_run: p.dry_run.dry_run,
+                hold: p.hold.hold,
                 shard,
             };
             let results =
