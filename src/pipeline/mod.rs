@@ -126,15 +126,14 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         opts.transcript.as_deref(),
         opts.cues.as_deref(),
     )?;
-    // What the catalog records, from the inputs and the settings as the user wrote them.
     if !opts.dry_run {
         target.check().await?;
     }
     let (published, _) = publish::read_catalog(&*target).await?;
     // Another webinar in this webinar's folder fails now, not after an hour of encoding.
     published.check_slug(&catalog::entry_head(&inputs.agenda))?;
-    // The inputs are hashed (the whole recording, unless remembered) once the cheap checks
-    // have passed.
+    // What the catalog records, from the inputs and the settings as the user wrote them:
+    // hashed (the whole recording, unless remembered) once the cheap checks have passed.
     let input_fingerprint = fingerprint(
         &opts.recording,
         &opts.agenda,
