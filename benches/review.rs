@@ -37,11 +37,14 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(&transcript, webinar.transcript(&rendered.truth, false, 0.3))?;
 
     let t = Instant::now();
+    let sources = eventcast::ingest::Sources {
+        recording: rendered.recording.clone(),
+        agenda: rendered.agenda.clone(),
+        transcript: Some(transcript),
+        cues: None,
+    };
     let planned = eventcast::pipeline::plan_only(
-        &rendered.recording,
-        &rendered.agenda,
-        Some(&transcript),
-        None,
+        &sources,
         &eventcast::config::Config::builtin(),
         &dir.join("work"),
     )?;

@@ -153,6 +153,21 @@ pub struct PublishArgs {
     pub hold: HoldArgs,
 }
 
+impl PublishArgs {
+    /// The session these flags open, with pipeline.toml as found (publishing is refused
+    /// without one).
+    pub fn session(self) -> anyhow::Result<eventcast::pipeline::SessionOptions> {
+        Ok(eventcast::pipeline::SessionOptions {
+            config: Some(require_config(self.config.config.as_deref())?),
+            out: self.out.out,
+            work: self.work.work,
+            jobs: self.jobs.get(),
+            dry_run: self.dry_run.dry_run,
+            hold: self.hold.hold,
+        })
+    }
+}
+
 /// One webinar's input files.
 #[derive(Args)]
 #[command(next_help_heading = "Inputs")]
@@ -231,9 +246,11 @@ pub enum Command {
     /// (.vtt/.srt). Exit status: 0 all done or nothing to do, 1 one or more failed,
     /// 2 bad inbox or config, 3 one or more held for review (none failed), 130 interrupted.
     Batch {
-        /// Folder holding one subfolder per webinar.
-        #[arg(long, value_name = "DIR")]
-        inbox: PathBuf,
+        /// The inbox: a folder holding one subfolder per webinar, or a bucket prefix holding
+        /// one prefix per webinar (`s3://bucket/prefix/`, reached with the S3 target's
+        /// endpoint and the AWS_* credentials in the environment).
+        #[arg(long, value_name = "DIR|S3-URL")]
+        inbox: String,
         #[command(flatten)]
         publish: PublishArgs,
         /// Only the webinars of shard I of N (0-based), chosen by a hash of each webinar's
@@ -241,6 +258,14 @@ pub enum Command {
         /// `$(JOB_COMPLETION_INDEX)/N`) and each webinar is made by exactly one.
         #[arg(long, value_name = "I/N")]
         shard: Option<eventcast::batch::Shard>,
+        /// After this shard, help with the others; wait for webinars that other runs hold
+        /// until they are done, or take them over when their holder's lease expires.
+        #[arg(long)]
+        steal: bool,
+        /// How long a bucket inbox's claim on a webinar lasts when its holder stops renewing
+        /// it (a machine that died): then another run takes the webinar over.
+        #[arg(long, value_name = "SECONDS", default_value_t = eventcast::batch::LEASE.as_secs())]
+        lease: u64,
     },
     /// Check a published site.
     ///

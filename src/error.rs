@@ -103,6 +103,10 @@ pub enum Error {
     #[error("publish target {target}: {problem}")]
     Target { target: String, problem: String },
 
+    /// A bucket inbox could not be listed or read, or a webinar's lease in it written.
+    #[error("inbox {inbox}: {problem}")]
+    Inbox { inbox: String, problem: String },
+
     /// The publish target failed while publishing (after retries, for transient failures).
     #[error("publish target {target}: {message}")]
     Remote { target: String, message: String },

@@ -17,7 +17,8 @@ use clap::{CommandFactory, Parser};
 
 use cli::{note, out, AgendaCommand, Cli, Command, LogFormat};
 use eventcast::config::Config;
-use eventcast::pipeline::{self, RunOptions};
+use eventcast::ingest::Sources;
+use eventcast::pipeline::{self, Overrides, Session, SessionOptions};
 use eventcast::review::{self, Hold};
 use eventcast::{demo, ingest::Agenda, Error};
 
@@ -84,23 +85,16 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             inputs,
             publish: p,
         } => {
-            let config = cli::require_config(p.config.config.as_deref())?;
             let agenda = agenda_source(&inputs.agenda, &p.work.work)?;
-            let opts = RunOptions {
+            let sources = Sources {
                 recording: inputs.recording,
                 agenda,
                 transcript: inputs.transcript,
                 cues: inputs.cues,
-                config: Some(config),
-                out: p.out.out,
-                work: p.work.work,
-                jobs: p.jobs.get(),
-                dry_run: p.dry_run.dry_run,
-                hold: p.hold.hold,
-                fingerprint: None,
-                plan: None,
             };
-            let report = runtime()?.block_on(pipeline::run(&opts))?;
+            let session = Session::open(p.session()?)?;
+            let report =
+                runtime()?.block_on(pipeline::run(&session, sources, Overrides::default()))?;
             status = report_status(&report, json)?;
         }
         Command::Plan {
@@ -120,14 +114,13 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 }
             };
             let agenda = agenda_source(&inputs.agenda, &work.work)?;
-            let planned = pipeline::plan_only(
-                &inputs.recording,
-                &agenda,
-                inputs.transcript.as_deref(),
-                inputs.cues.as_deref(),
-                &config,
-                &work.work,
-            )?;
+            let sources = Sources {
+                recording: inputs.recording,
+                agenda,
+                transcript: inputs.transcript,
+                cues: inputs.cues,
+            };
+            let planned = pipeline::plan_only(&sources, &config, &work.work)?;
             let plan = &planned.plan;
             if json {
                 out(format_args!("{}\n", serde_json::to_string_pretty(plan)?))?;
@@ -196,25 +189,26 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             inbox,
             publish: p,
             shard,
+            steal,
+            lease,
         } => {
-            let config = cli::require_config(p.config.config.as_deref())?;
             let opts = eventcast::batch::BatchOptions {
                 inbox,
-                config: Some(config),
-                out: p.out.out,
-                work: p.work.work,
-                jobs: p.jobs.get(),
-                dry_run: p.dry_run.dry_run,
-                hold: p.hold.hold,
                 shard,
+                steal,
+                lease: std::time::Duration::from_secs(lease.max(3)),
             };
-            let results =
-                runtime()?.block_on(eventcast::batch::run(&opts, &eventcast::signals::Stop))?;
+            let session = Session::open(p.session()?)?;
+            let results = runtime()?.block_on(eventcast::batch::run(
+                &session,
+                &opts,
+                &eventcast::signals::Stop,
+            ))?;
             if results.is_empty() {
                 out(format_args!(
                     "Nothing to do: the inbox {} holds no webinars (each webinar is a \
                      subfolder with a recording and an agenda).\n",
-                    opts.inbox.display()
+                    opts.inbox
                 ))?;
                 return Ok(status);
             }
@@ -271,12 +265,13 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
             config,
             out: site,
         } => {
-            let config = cli::require_config(config.config.as_deref())?;
-            let target = runtime()?.block_on(pipeline::remove(
-                Some(&config),
-                site.out.as_deref(),
-                &webinar,
-            ))?;
+            let session = Session::open(SessionOptions {
+                config: Some(cli::require_config(config.config.as_deref())?),
+                out: site.out,
+                work: std::env::temp_dir().join("eventcast"),
+                ..SessionOptions::default()
+            })?;
+            let target = runtime()?.block_on(pipeline::remove(&session, &webinar))?;
             out(format_args!("Removed {webinar} from {target}.\n"))?;
         }
         Command::Init {
@@ -305,11 +300,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 folder.join("inputs").display()
             ));
             let d = demo::prepare(&folder.join("inputs"))?;
-            let opts = RunOptions {
-                recording: d.recording,
-                agenda: d.agenda,
-                transcript: Some(d.transcript),
-                cues: None,
+            let session = Session::open(SessionOptions {
                 config: Some(d.config),
                 out: Some(folder.join("site")),
                 work: folder.join("work"),
@@ -317,10 +308,15 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 dry_run: false,
                 // The demo shows what gets published.
                 hold: Some(Hold::Never),
-                fingerprint: None,
-                plan: None,
+            })?;
+            let sources = Sources {
+                recording: d.recording,
+                agenda: d.agenda,
+                transcript: Some(d.transcript),
+                cues: None,
             };
-            let report = runtime()?.block_on(pipeline::run(&opts))?;
+            let report =
+                runtime()?.block_on(pipeline::run(&session, sources, Overrides::default()))?;
             out(format_args!(
                 "{}Demo finished in {:.1} s.\n",
                 report_text(&report),

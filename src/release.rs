@@ -13,7 +13,8 @@
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::pipeline::{self, RunOptions, RunReport};
+use crate::ingest::Sources;
+use crate::pipeline::{self, Overrides, RunReport, Session, SessionOptions};
 use crate::review::{Held, Hold};
 
 /// How to release.
@@ -85,21 +86,25 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
             None
         }
     };
-    let run = RunOptions {
-        recording: held.recording.clone(),
-        agenda: held.agenda.clone(),
-        transcript: held.transcript.clone(),
-        cues: opts.cues.clone().or(held.cues.clone()),
+    let session = Session::open(SessionOptions {
         config: held.config.clone(),
         out: held.out.clone(),
         work: opts.work.clone(),
         jobs: opts.jobs,
         dry_run: false,
         hold: Some(Hold::Never),
+    })?;
+    let sources = Sources {
+        recording: held.recording.clone(),
+        agenda: held.agenda.clone(),
+        transcript: held.transcript.clone(),
+        cues: opts.cues.clone().or(held.cues.clone()),
+    };
+    let overrides = Overrides {
         fingerprint: Some(held.fingerprint.clone()),
         plan,
     };
-    let report = pipeline::run(&run).await?;
+    let report = pipeline::run(&session, sources, overrides).await?;
     tracing::info!(webinar = %held.slug, "released after review");
     Ok(report)
 }

@@ -52,14 +52,38 @@ pub struct Parsed {
     pub digest: String,
 }
 
-/// Read and cross-check the recording, agenda, transcript and cue sheet.
-pub fn ingest(
-    recording: &Path,
-    agenda: &Path,
-    transcript: Option<&Path>,
-    cues: Option<&Path>,
-) -> Result<Inputs> {
-    let agenda = Agenda::load(agenda)?;
+/// A webinar's input files, as given: on the command line, or found in an inbox folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sources {
+    pub recording: PathBuf,
+    /// The agenda: TOML, or an event page saved as a file.
+    pub agenda: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<PathBuf>,
+    /// The user's cue sheet: when each item or speaker started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cues: Option<PathBuf>,
+}
+
+impl Sources {
+    /// Every file, recording first.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        [Some(&self.recording), Some(&self.agenda)]
+            .into_iter()
+            .chain([self.transcript.as_ref(), self.cues.as_ref()])
+            .flatten()
+            .map(PathBuf::as_path)
+    }
+}
+
+/// Read the recording, transcript and cue sheet and cross-check them with the agenda
+/// (read first, with [`Agenda::load`], by whoever decides whether there is work to do).
+pub fn ingest(sources: &Sources, agenda: Agenda) -> Result<Inputs> {
+    let (recording, transcript, cues) = (
+        sources.recording.as_path(),
+        sources.transcript.as_deref(),
+        sources.cues.as_deref(),
+    );
     let probe = ffmpeg::probe(recording)?;
     if probe.audio_streams == 0 {
         return Err(Error::input(

@@ -5,23 +5,19 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::ingest::Sources;
 
 /// A hash of everything a published webinar was made from: the input files' contents and
 /// the settings. The catalog records it, so a batch run can skip what is up to date.
+/// `hash` gives a file's content hash ([`file_hash`], or one a bucket remembers).
 pub fn fingerprint(
-    recording: &Path,
-    agenda: &Path,
-    transcript: Option<&Path>,
-    cues: Option<&Path>,
+    sources: &Sources,
     config: &Config,
-    hashes: Option<&Path>,
+    hash: impl Fn(&Path) -> Result<blake3::Hash>,
 ) -> Result<String> {
     let mut h = blake3::Hasher::new();
-    for path in [Some(recording), Some(agenda), transcript, cues]
-        .into_iter()
-        .flatten()
-    {
-        h.update(file_hash(path, hashes)?.as_bytes());
+    for path in sources.files() {
+        h.update(hash(path)?.as_bytes());
         h.update(b"\0");
     }
     // What to produce, not where it goes: the same webinar moved to another target (or

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::ingest::{self, audio, Inputs};
+use crate::ingest::{self, audio, Agenda, Inputs, Sources};
 use crate::key::of as key;
 use crate::media::{self, Rendition};
 use crate::plan::Plan;
@@ -23,29 +23,15 @@ use crate::site::{self, catalog};
 
 mod cache;
 mod inputs;
+mod session;
 
 use cache::{decode_cached, load_stage, plan_cached, save_stage};
 pub use inputs::{file_hash, fingerprint, HASHES};
+pub use session::{Session, SessionOptions};
 
-/// How to run (what to produce is the config's business).
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    pub recording: PathBuf,
-    pub agenda: PathBuf,
-    pub transcript: Option<PathBuf>,
-    /// The user's cue sheet: when each speaker or item started.
-    pub cues: Option<PathBuf>,
-    pub config: Option<PathBuf>,
-    /// Publish into this folder, whatever the config's target says.
-    pub out: Option<PathBuf>,
-    /// Where stage results are kept between runs.
-    pub work: PathBuf,
-    /// ffmpeg processes at once.
-    pub jobs: usize,
-    /// Encode and compare with the target, but upload nothing.
-    pub dry_run: bool,
-    /// Which webinars are held for review, whatever pipeline.toml's `review.hold` says.
-    pub hold: Option<review::Hold>,
+/// What a run may be told besides its inputs (a release's).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
     /// The fingerprint the catalog records, when not that of the inputs given: a release
     /// records the inputs that were held, so a batch finds them up to date.
     pub fingerprint: Option<String>,
@@ -76,13 +62,6 @@ pub fn default_jobs() -> usize {
         .unwrap_or(2)
 }
 
-pub fn load_config(path: Option<&Path>) -> Result<Config> {
-    match path {
-        Some(p) => Config::load(p),
-        None => Ok(Config::builtin()),
-    }
-}
-
 /// What `eventcast plan` finds: the inputs, the plan, and the decoded audio it was made from.
 pub struct Planned {
     pub inputs: Inputs,
@@ -90,17 +69,10 @@ pub struct Planned {
     pub audio: audio::DecodedAudio,
 }
 
-/// Ingest and plan only (for `eventcast plan`).
-pub fn plan_only(
-    recording: &Path,
-    agenda: &Path,
-    transcript: Option<&Path>,
-    cues: Option<&Path>,
-    config: &Config,
-    work: &Path,
-) -> Result<Planned> {
+/// Ingest and plan only (for `eventcast plan`): no target, nothing published.
+pub fn plan_only(sources: &Sources, config: &Config, work: &Path) -> Result<Planned> {
     crate::ffmpeg::require_tools()?;
-    let inputs = ingest::ingest(recording, agenda, transcript, cues)?;
+    let inputs = ingest::ingest(sources, Agenda::load(&sources.agenda)?)?;
     let dir = work_dir(work, &inputs)?;
     // The run's output profile, so the decode cached here is the one `run` reads.
     let decoded = decode_cached(&inputs, config, &dir)?;
@@ -112,47 +84,101 @@ pub fn plan_only(
     })
 }
 
-pub async fn run(opts: &RunOptions) -> Result<RunReport> {
-    crate::ffmpeg::require_tools()?;
-    let mut config = load_config(opts.config.as_deref())?;
-    let target = publish::open(&config.target, opts.out.as_deref())?;
-    let target_root = PathBuf::from(target.describe());
-    // Cheap checks first: a bad input or an unreachable, unwritable target fails before an
-    // hour of encoding. A dry run writes nothing, not even the probe: reading the catalog
-    // proves the target is reachable.
-    let inputs = ingest::ingest(
-        &opts.recording,
-        &opts.agenda,
-        opts.transcript.as_deref(),
-        opts.cues.as_deref(),
-    )?;
-    if !opts.dry_run {
-        target.check().await?;
-    }
-    let (published, _) = publish::read_catalog(&*target).await?;
-    // Another webinar in this webinar's folder fails now, not after an hour of encoding.
-    published.check_slug(&catalog::entry_head(&inputs.agenda))?;
-    // What the catalog records, from the inputs and the settings as the user wrote them:
-    // hashed (the whole recording, unless remembered) once the cheap checks have passed.
-    let input_fingerprint = fingerprint(
-        &opts.recording,
-        &opts.agenda,
-        opts.transcript.as_deref(),
-        opts.cues.as_deref(),
-        &config,
-        Some(&opts.work.join(HASHES)),
-    )?;
-    site::ensure_artwork(&mut config, target.local_root(), &opts.work)?;
-    let cover = match &config.series.image {
-        Some(p) => Some(media::cover::check(p)?),
-        None => None,
-    };
-    let dir = work_dir(&opts.work, &inputs)?;
+/// A webinar whose inputs have been read, whose slug is free (or its own) in the
+/// published catalog, and whose inputs are fingerprinted: what decides whether there is
+/// work to do.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    pub sources: Sources,
+    pub agenda: Agenda,
+    pub slug: String,
+    /// [`fingerprint`] of the inputs and settings.
+    pub fingerprint: String,
+    /// The catalog's entry for this slug, when it was published before.
+    pub published: Option<catalog::Webinar>,
+    /// The inputs read and cross-checked; `None` while the recording is still remote.
+    pub inputs: Option<Inputs>,
+}
 
-    tracing::info!(webinar = %inputs.agenda.slug(), "ingested {}", opts.recording.display());
-    let decoded = stage("decode", || decode_cached(&inputs, &config, &dir))?;
-    let plan = match &opts.plan {
-        Some(reviewed) => reviewed.clone(),
+impl Admitted {
+    /// Published from these very inputs and settings.
+    pub fn up_to_date(&self) -> bool {
+        self.published
+            .as_ref()
+            .is_some_and(|w| w.fingerprint.as_deref() == Some(self.fingerprint.as_str()))
+    }
+}
+
+/// The cheap checks, before an hour of encoding: the inputs read and agree (a bad one
+/// fails before anything is written), the target is reachable and writable, no other
+/// webinar has this one's slug; then the inputs are fingerprinted (each file hashed by
+/// `hash`, which remembers what it hashed).
+pub async fn admit(
+    session: &Session,
+    sources: Sources,
+    hash: impl Fn(&Path) -> Result<blake3::Hash>,
+) -> Result<Admitted> {
+    let inputs = ingest::ingest(&sources, Agenda::load(&sources.agenda)?)?;
+    settle(session, sources, inputs.agenda.clone(), Some(inputs), hash).await
+}
+
+/// [`admit`] for a webinar whose recording is still in a bucket: its agenda is read, the
+/// recording only once there is work to do.
+pub async fn admit_remote(
+    session: &Session,
+    sources: Sources,
+    hash: impl Fn(&Path) -> Result<blake3::Hash>,
+) -> Result<Admitted> {
+    let agenda = Agenda::load(&sources.agenda)?;
+    settle(session, sources, agenda, None, hash).await
+}
+
+async fn settle(
+    session: &Session,
+    sources: Sources,
+    agenda: Agenda,
+    inputs: Option<Inputs>,
+    hash: impl Fn(&Path) -> Result<blake3::Hash>,
+) -> Result<Admitted> {
+    session.check_target().await?;
+    let (catalog, _) = publish::read_catalog(&*session.target).await?;
+    catalog.check_slug(&catalog::entry_head(&agenda))?;
+    let slug = agenda.slug();
+    let fingerprint = fingerprint(&sources, &session.config, hash)?;
+    let published = catalog.webinars.into_iter().find(|w| w.slug == slug);
+    Ok(Admitted {
+        sources,
+        agenda,
+        slug,
+        fingerprint,
+        published,
+        inputs,
+    })
+}
+
+/// Run the whole pipeline on one webinar's inputs.
+pub async fn run(session: &Session, sources: Sources, overrides: Overrides) -> Result<RunReport> {
+    let admitted = admit(session, sources, |p| session.hash(p)).await?;
+    produce(session, admitted, overrides).await
+}
+
+/// The stages after admission, in order: ingest, decode, plan, review, media, then hold
+/// or publish. Each resumes from the work folder when its inputs have not changed.
+pub async fn produce(
+    session: &Session,
+    mut admitted: Admitted,
+    overrides: Overrides,
+) -> Result<RunReport> {
+    let inputs = match admitted.inputs.take() {
+        Some(inputs) => inputs,
+        None => ingest::ingest(&admitted.sources, admitted.agenda.clone())?,
+    };
+    let config = session.site_config()?;
+    let dir = work_dir(session.work(), &inputs)?;
+    tracing::info!(webinar = %admitted.slug, "ingested {}", admitted.sources.recording.display());
+    let decoded = stage("decode", || decode_cached(&inputs, config, &dir))?;
+    let plan = match overrides.plan {
+        Some(reviewed) => reviewed,
         None => stage("plan", || plan_cached(&inputs, &decoded, &dir))?,
     };
     for w in &plan.warnings {
@@ -161,27 +187,122 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     for line in review::timeline::bars(&plan, review::timeline::LOG_WIDTH).lines() {
         tracing::info!("plan: {line}");
     }
+    let reviewed = stage("review", || {
+        review_step(session, &inputs, &plan, &decoded.value, &dir)
+    })?;
+    let renditions = stage_async(
+        "media",
+        encode(
+            session,
+            &inputs,
+            &plan,
+            &decoded,
+            &admitted.sources.agenda,
+            &dir,
+        ),
+    )
+    .await?;
+    let mut webinar = catalog::entry(&inputs, &plan, &renditions);
+    webinar.fingerprint = Some(
+        overrides
+            .fingerprint
+            .unwrap_or_else(|| admitted.fingerprint.clone()),
+    );
+    let (published, held) = match reviewed.hold {
+        Some(doubts) => (
+            PublishReport {
+                dry_run: session.options.dry_run,
+                ..PublishReport::default()
+            },
+            Some(hold(
+                session,
+                &admitted,
+                &plan,
+                doubts,
+                &reviewed.page,
+                &dir,
+            )?),
+        ),
+        None => {
+            let report = stage_async(
+                "publish",
+                publish_webinar(session, webinar, admitted.published, &renditions),
+            )
+            .await?;
+            if !session.options.dry_run {
+                review::Held::clear(&dir)?;
+            }
+            (report, None)
+        }
+    };
+    Ok(RunReport {
+        slug: admitted.slug,
+        target: session.target_root(),
+        plan,
+        renditions,
+        published,
+        review: reviewed.page,
+        held,
+    })
+}
+
+/// The review page, and the doubts that hold the webinar back (`None`: publish it).
+struct Reviewed {
+    page: PathBuf,
+    hold: Option<Vec<String>>,
+}
+
+fn review_step(
+    session: &Session,
+    inputs: &Inputs,
+    plan: &Plan,
+    audio: &audio::DecodedAudio,
+    dir: &Path,
+) -> Result<Reviewed> {
+    let min_confidence = session.config.review.min_confidence;
     // Held webinars are encoded (a release then only publishes, or re-cuts what moved),
     // but nothing reaches the target.
-    let doubts = review::doubts(&plan, config.review.min_confidence);
-    let hold = opts.hold.unwrap_or(config.review.hold).holds(&doubts);
-    let release = hold.then(|| review::held::command(&inputs.agenda.slug(), &opts.work));
-    let page = stage("review", || {
-        review::page::write(
-            &review::page::Review {
-                agenda: &inputs.agenda,
-                plan: &plan,
-                audio: &decoded.value,
-                min_confidence: config.review.min_confidence,
-                release: release.clone(),
-            },
-            &review::page_path(&dir),
-        )
-    })?;
+    let doubts = review::doubts(plan, min_confidence);
+    let hold = session
+        .options
+        .hold
+        .unwrap_or(session.config.review.hold)
+        .holds(&doubts);
+    let release = hold.then(|| review::held::command(&inputs.agenda.slug(), session.work()));
+    let page = review::page::write(
+        &review::page::Review {
+            agenda: &inputs.agenda,
+            plan,
+            audio,
+            min_confidence,
+            release,
+        },
+        &review::page_path(dir),
+    )?;
     tracing::info!("review page: {}", page.display());
+    Ok(Reviewed {
+        page,
+        hold: hold.then_some(doubts),
+    })
+}
 
+/// The episodes, encoded; reused while the work folder still holds them as they were made
+/// from the same decode, cuts, tags and settings.
+async fn encode(
+    session: &Session,
+    inputs: &Inputs,
+    plan: &Plan,
+    decoded: &cache::Keyed<audio::DecodedAudio>,
+    agenda_file: &Path,
+    dir: &Path,
+) -> Result<Vec<Rendition>> {
+    let config = session.site_config()?;
     let agenda = &inputs.agenda;
-    let episodes = media::episodes(agenda, &plan, config.output.format);
+    let cover = match &config.series.image {
+        Some(p) => Some(media::cover::check(p)?),
+        None => None,
+    };
+    let episodes = media::episodes(agenda, plan, config.output.format);
     let tags = Arc::new(media::tags::TagContext {
         series: agenda
             .series
@@ -190,7 +311,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         webinar: agenda.title.clone(),
         date: agenda
             .civil_date()
-            .map_err(|e| Error::input(&opts.agenda, format!("`date`: {e}")))?,
+            .map_err(|e| Error::input(agenda_file, format!("`date`: {e}")))?,
         description: agenda.description.clone(),
         chapters: plan.chapters(),
         cover,
@@ -205,82 +326,83 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
     ));
     // Reused only while every file is still there as it was made (the work folder may
     // have been cleaned by hand).
-    let cached = load_stage::<Vec<Rendition>>(&dir, "renditions", &media_key).filter(|r| {
+    let cached = load_stage::<Vec<Rendition>>(dir, "renditions", &media_key).filter(|r| {
         r.iter()
             .all(|x| std::fs::metadata(&x.path).is_ok_and(|m| m.len() == x.bytes))
     });
-    let renditions: Vec<Rendition> = match cached {
-        Some(r) => {
-            tracing::info!("episodes already encoded for these inputs: reusing them");
-            r
-        }
-        None => {
-            let r = stage_async(
-                "media",
-                media::render(
-                    episodes,
-                    &decoded.value,
-                    &config.output,
-                    tags,
-                    &dir.join("media"),
-                    opts.jobs,
-                    config
-                        .output
-                        .video_clips
-                        .then_some(opts.recording.as_path()),
-                ),
-            )
-            .await?;
-            save_stage(&dir, "renditions", &media_key, &r)?;
-            r
-        }
-    };
-
-    let mut webinar = catalog::entry(&inputs, &plan, &renditions);
-    webinar.fingerprint = Some(
-        opts.fingerprint
-            .clone()
-            .unwrap_or(input_fingerprint.clone()),
-    );
-    let slug = webinar.slug.clone();
-    if hold {
-        let held = review::Held {
-            slug: slug.clone(),
-            title: inputs.agenda.title.clone(),
-            since: jiff::Timestamp::now(),
-            reasons: doubts,
-            review: review::held::absolute(&page),
-            release: release.unwrap_or_default(),
-            fingerprint: input_fingerprint,
-            recording: review::held::absolute(&opts.recording),
-            agenda: review::held::absolute(&opts.agenda),
-            transcript: opts.transcript.as_deref().map(review::held::absolute),
-            cues: opts.cues.as_deref().map(review::held::absolute),
-            config: opts.config.as_deref().map(review::held::absolute),
-            out: opts.out.as_deref().map(review::held::absolute),
-        };
-        if !opts.dry_run {
-            review::Held::save_plan(&dir, &plan)?;
-            held.save(&dir)?;
-        }
-        tracing::warn!(
-            "held for review, nothing published: open {} and then run `{}`",
-            page.display(),
-            held.release
-        );
-        return Ok(RunReport {
-            slug,
-            target: target_root,
-            plan,
-            renditions,
-            published: PublishReport {
-                dry_run: opts.dry_run,
-                ..PublishReport::default()
-            },
-            review: page,
-            held: Some(held),
-        });
+    if let Some(r) = cached {
+        tracing::info!("episodes already encoded for these inputs: reusing them");
+        return Ok(r);
     }
+    let r = media::render(
+        episodes,
+        &decoded.value,
+        &config.output,
+        tags,
+        &dir.join("media"),
+        session.options.jobs,
+        config
+            .output
+            .video_clips
+            .then_some(inputs.recording.as_path()),
+    )
+    .await?;
+    save_stage(dir, "renditions", &media_key, &r)?;
+    Ok(r)
+}
+
+/// Keep the webinar back for review: its plan and what it was made from are saved in the
+/// work folder, for `eventcast release`.
+fn hold(
+    session: &Session,
+    admitted: &Admitted,
+    plan: &Plan,
+    reasons: Vec<String>,
+    page: &Path,
+    dir: &Path,
+) -> Result<review::Held> {
+    let absolute = review::held::absolute;
+    let sources = &admitted.sources;
+    let held = review::Held {
+        slug: admitted.slug.clone(),
+        title: admitted.agenda.title.clone(),
+        since: jiff::Timestamp::now(),
+        reasons,
+        review: absolute(page),
+        release: review::held::command(&admitted.slug, session.work()),
+        fingerprint: admitted.fingerprint.clone(),
+        recording: absolute(&sources.recording),
+        agenda: absolute(&sources.agenda),
+        transcript: sources.transcript.as_deref().map(absolute),
+        cues: sources.cues.as_deref().map(absolute),
+        config: session.options.config.as_deref().map(absolute),
+        out: session.options.out.as_deref().map(absolute),
+    };
+    if !session.options.dry_run {
+        review::Held::save_plan(dir, plan)?;
+        held.save(dir)?;
+    }
+    tracing::warn!(
+        "held for review, nothing published: open {} and then run `{}`",
+        page.display(),
+        held.release
+    );
+    Ok(held)
+}
+
+/// Publish the webinar's media, then the site rebuilt from the published catalog with it
+/// (again if another run changed the catalog meanwhile; what it renders is checked before
+/// anything is published); then delete the files an earlier publication of it had and
+/// this one has not (an episode renamed, another format).
+async fn publish_webinar(
+    session: &Session,
+    webinar: catalog::Webinar,
+    earlier: Option<catalog::Webinar>,
+    renditions: &[Rendition],
+) -> Result<PublishReport> {
+    let config = session.site_config()?;
+    let target = &*session.target;
+    let slug = webinar.slug.clone();
     let media: Vec<Upload> = renditions
         .iter()
         .flat_map(|r| {
@@ -295,16 +417,17 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
             payload: Payload::File(path.clone()),
         })
         .collect();
-    // Runs again if another run changed the published catalog meanwhile. What it renders
-    // is checked before anything is published.
     let local_root = target.local_root().map(Path::to_path_buf);
-    // Files of an earlier publication of this webinar that this one no longer has (an
-    // episode renamed, another format): deleted once the new feed is out.
     let mut stale = BTreeSet::new();
     let mut site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
-        let earlier = published.webinars.iter().find(|w| w.slug == slug).cloned();
+        let earlier = published
+            .webinars
+            .iter()
+            .find(|w| w.slug == slug)
+            .cloned()
+            .or(earlier.clone());
         published.upsert(webinar.clone())?;
-        let files: Vec<Upload> = site::build(&config, &published)?
+        let files: Vec<Upload> = site::build(config, &published)?
             .into_iter()
             .map(Upload::from)
             .collect();
@@ -312,7 +435,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         staged.extend(files.iter().cloned());
         check_staged(local_root.as_deref(), &staged)?;
         let mut gone = match &earlier {
-            Some(w) => published_files(&config, w)?,
+            Some(w) => published_files(config, w)?,
             None => BTreeSet::new(),
         };
         for up in &staged {
@@ -321,33 +444,19 @@ pub async fn run(opts: &RunOptions) -> Result<RunReport> {
         stale = gone;
         Ok(files)
     };
-    let report = stage_async(
-        "publish",
-        publish::publish(&*target, media.clone(), &mut site, opts.dry_run),
-    )
-    .await?;
-    if !opts.dry_run && !stale.is_empty() {
-        delete_files(&*target, &stale).await;
-    }
-    if !opts.dry_run {
-        review::Held::clear(&dir)?;
+    let dry_run = session.options.dry_run;
+    let report = publish::publish(target, media.clone(), &mut site, dry_run).await?;
+    if !dry_run && !stale.is_empty() {
+        delete_files(target, &stale).await;
     }
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
         dry_run = report.dry_run,
         "published into {}",
-        target_root.display()
+        target.describe()
     );
-    Ok(RunReport {
-        slug,
-        target: target_root,
-        plan,
-        renditions,
-        published: report,
-        review: page,
-        held: None,
-    })
+    Ok(report)
 }
 
 /// Check the site as readers will see it once `uploads` are published; a failure lists
@@ -366,11 +475,10 @@ fn check_staged(local_root: Option<&Path>, uploads: &[Upload]) -> Result<()> {
 
 /// Take a webinar out of the series: the feed, index and catalog are published without it;
 /// then its files are deleted (on a folder target, its whole folder).
-pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Result<String> {
-    let mut config = load_config(config)?;
-    let target = publish::open(&config.target, out)?;
-    target.check().await?;
-    let (published, _) = publish::read_catalog(&*target).await?;
+pub async fn remove(session: &Session, slug: &str) -> Result<String> {
+    let target = &*session.target;
+    session.check_target().await?;
+    let (published, _) = publish::read_catalog(target).await?;
     if !published.webinars.iter().any(|w| w.slug == slug) {
         let known: Vec<&str> = published.webinars.iter().map(|w| w.slug.as_str()).collect();
         return Err(Error::Target {
@@ -385,22 +493,18 @@ pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Re
             ),
         });
     }
-    site::ensure_artwork(
-        &mut config,
-        target.local_root(),
-        &std::env::temp_dir().join("eventcast"),
-    )?;
+    let config = session.site_config()?;
     let local_root = target.local_root().map(Path::to_path_buf);
     let mut site = |mut published: catalog::Catalog| -> Result<Vec<Upload>> {
         published.remove(slug);
-        let files: Vec<Upload> = site::build(&config, &published)?
+        let files: Vec<Upload> = site::build(config, &published)?
             .into_iter()
             .map(Upload::from)
             .collect();
         check_staged(local_root.as_deref(), &files)?;
         Ok(files)
     };
-    publish::publish(&*target, Vec::new(), &mut site, false).await?;
+    publish::publish(target, Vec::new(), &mut site, false).await?;
     match &local_root {
         Some(root) => publish::dir::delete_folder(root, slug)?,
         None => {
@@ -408,10 +512,10 @@ pub async fn remove(config: Option<&Path>, out: Option<&Path>, slug: &str) -> Re
                 .webinars
                 .iter()
                 .find(|w| w.slug == slug)
-                .map(|w| published_files(&config, w))
+                .map(|w| published_files(config, w))
                 .transpose()?
                 .unwrap_or_default();
-            delete_files(&*target, &gone).await;
+            delete_files(target, &gone).await;
         }
     }
     Ok(target.describe())

@@ -72,6 +72,49 @@ pub fn retry_config() -> RetryConfig {
     }
 }
 
+/// A client for `bucket` with the credentials in the environment (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) and the retry policy; `describe` names
+/// it in errors. The S3 target and a bucket inbox are reached alike. Returns the secrets
+/// too, so errors can be scrubbed of them.
+pub fn connect(
+    bucket: &str,
+    region: &str,
+    endpoint: Option<&str>,
+    path_style: bool,
+    describe: &str,
+) -> Result<(AmazonS3, Vec<Secret>)> {
+    let how = "the access key of a user that may write to the bucket";
+    let key_id = Secret::from_env("AWS_ACCESS_KEY_ID", describe, how)?;
+    let secret = Secret::from_env("AWS_SECRET_ACCESS_KEY", describe, how)?;
+    let token = Secret::optional("AWS_SESSION_TOKEN");
+    let mut builder = AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_region(region)
+        .with_access_key_id(key_id.expose())
+        .with_secret_access_key(secret.expose())
+        .with_virtual_hosted_style_request(!path_style)
+        .with_retry(retry_config())
+        .with_client_options(
+            ClientOptions::new()
+                .with_allow_http(endpoint.is_some_and(|e| e.starts_with("http://")))
+                .with_connect_timeout(Duration::from_secs(5))
+                .with_timeout(Duration::from_secs(120)),
+        );
+    if let Some(t) = &token {
+        builder = builder.with_token(t.expose());
+    }
+    if let Some(e) = endpoint {
+        builder = builder.with_endpoint(e);
+    }
+    let mut secrets = vec![key_id, secret];
+    secrets.extend(token);
+    let store = builder.build().map_err(|e| Error::Target {
+        target: describe.to_string(),
+        problem: format!("cannot use this S3 configuration: {e}"),
+    })?;
+    Ok((store, secrets))
+}
+
 impl S3Target {
     pub fn new(
         bucket: &str,
@@ -85,35 +128,7 @@ impl S3Target {
             p => format!("{p}/"),
         };
         let describe = format!("s3://{bucket}/{prefix}");
-        let how = "the access key of a user that may write to the bucket";
-        let key_id = Secret::from_env("AWS_ACCESS_KEY_ID", &describe, how)?;
-        let secret = Secret::from_env("AWS_SECRET_ACCESS_KEY", &describe, how)?;
-        let token = Secret::optional("AWS_SESSION_TOKEN");
-        let mut builder = AmazonS3Builder::new()
-            .with_bucket_name(bucket)
-            .with_region(region)
-            .with_access_key_id(key_id.expose())
-            .with_secret_access_key(secret.expose())
-            .with_virtual_hosted_style_request(!path_style)
-            .with_retry(retry_config())
-            .with_client_options(
-                ClientOptions::new()
-                    .with_allow_http(endpoint.is_some_and(|e| e.starts_with("http://")))
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(120)),
-            );
-        if let Some(t) = &token {
-            builder = builder.with_token(t.expose());
-        }
-        if let Some(e) = endpoint {
-            builder = builder.with_endpoint(e);
-        }
-        let mut secrets = vec![key_id, secret];
-        secrets.extend(token);
-        let store = builder.build().map_err(|e| Error::Target {
-            target: describe.clone(),
-            problem: format!("cannot use this S3 configuration: {e}"),
-        })?;
+        let (store, secrets) = connect(bucket, region, endpoint, path_style, &describe)?;
         Ok(S3Target {
             store,
             bucket: bucket.to_string(),

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use base64::Engine;
 use std::time::{Duration, Instant};
 
-const BASE_URL: &str = "https://learning.example.org/podcast/";
+pub(crate) const BASE_URL: &str = "https://learning.example.org/podcast/";
 
 // ---------------------------------------------------------------------------------------
 // Two short webinars, encoded once per test binary.
@@ -157,7 +157,7 @@ impl Webinars {
 }
 
 /// The demo's pipeline.toml (in `inputs`) with another `[target]`, written into `dir`.
-fn config_file(inputs: &Path, dir: &Path, target: &str) -> PathBuf {
+pub(crate) fn config_file(inputs: &Path, dir: &Path, target: &str) -> PathBuf {
     let text = std::fs::read_to_string(inputs.join("pipeline.toml")).unwrap();
     let head = &text[..text.find("[target]").unwrap()];
     let head = head
@@ -187,7 +187,7 @@ impl Webinars {
 
 /// Every file the feed, the catalog and the pages point at is there. Returns the slugs of
 /// the webinars in the catalog (empty if nothing is published yet).
-fn assert_consistent(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+pub(crate) fn assert_consistent(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let Some(feed) = files.get("feed.xml") else {
         assert!(
             !files.contains_key("catalog.json") && !files.contains_key("index.html"),
