@@ -575,36 +575,10 @@ fn run_with(
     common::run(&args)
 }
 
-const SHORT_AGENDA: &str = r#"
-title = "Short test webinar"
-date = "2026-11-20"
-language = "en"
-
-[moderator]
-name = "Lucía Fernández"
-
-[[items]]
-kind = "intro"
-minutes = 0.25
-
-[[items]]
-kind = "talk"
-minutes = 0.5
-[[items.speakers]]
-name = "Amara Okafor"
-
-[[items]]
-kind = "talk"
-minutes = 0.5
-[[items.speakers]]
-name = "João Silva"
-
-[[items]]
-kind = "wrapup"
-minutes = 0.25
-[[items.speakers]]
-name = "Helena Varga"
-"#;
+/// A webinar of a minute and a half: intro, two talks, wrap-up.
+fn short_agenda() -> String {
+    common::short_agenda("Short test webinar", None, [0.25, 0.5, 0.5, 0.25])
+}
 
 fn sine(path: &Path, seconds: f64, extra: &[&str]) {
     let out = Command::new("ffmpeg")
@@ -631,7 +605,7 @@ fn assert_nothing_published(root: &Path) {
 fn audio_that_stops_decoding_part_way_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    std::fs::write(&agenda, short_agenda()).unwrap();
     // A 90 s MP3 whose middle third is overwritten with junk: ffmpeg skips it and exits 0.
     let rec = dir.path().join("damaged.mp3");
     sine(&rec, 90.0, &["-c:a", "libmp3lame", "-b:a", "64k"]);
@@ -658,7 +632,7 @@ fn audio_that_stops_decoding_part_way_is_refused() {
 fn a_recording_without_speech_is_refused_naming_the_speakers() {
     let dir = tempfile::tempdir().unwrap();
     let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    std::fs::write(&agenda, short_agenda()).unwrap();
     let rec = dir.path().join("tone.wav");
     sine(&rec, 20.0, &[]);
     let out = run_with(&rec, &agenda, None, dir.path());
@@ -714,7 +688,7 @@ fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
 fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    std::fs::write(&agenda, short_agenda()).unwrap();
     // Intro and the first talk speak; the second talk's slot is 45 s of room noise, then
     // the moderator hands over to the wrap-up.
     let u = Utterance::new;
@@ -775,12 +749,13 @@ fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
     );
     assert_nothing_published(dir.path());
     // The agenda says he did not speak: the others are published, he is in no episode.
-    let skipped = SHORT_AGENDA.replacen(
+    let planned = short_agenda();
+    let skipped = planned.replacen(
         "[[items]]\nkind = \"talk\"\nminutes = 0.5\n[[items.speakers]]\nname = \"João Silva\"",
         "[[items]]\nkind = \"talk\"\nminutes = 0.5\nskip = true\n[[items.speakers]]\nname = \"João Silva\"",
         1,
     );
-    assert_ne!(skipped, SHORT_AGENDA);
+    assert_ne!(skipped, planned);
     std::fs::write(&agenda, skipped).unwrap();
     let out = run_with(&rec, &agenda, None, dir.path());
     let text = common::text(&out);

@@ -17,37 +17,6 @@ const SIZE: (u32, u32) = (1440, 810);
 /// The picture of each agenda item: intro, talk 1, talk 2, wrap-up.
 const COLOURS: [[u8; 3]; 4] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]];
 
-const AGENDA: &str = r#"title = "Clips of cities"
-date = "2026-11-20"
-language = "en"
-description = "A short webinar for the video clip tests."
-
-[moderator]
-name = "Lucía Fernández"
-
-[[items]]
-kind = "intro"
-minutes = 0.15
-
-[[items]]
-kind = "talk"
-minutes = 0.25
-[[items.speakers]]
-name = "Amara Okafor"
-
-[[items]]
-kind = "talk"
-minutes = 0.25
-[[items.speakers]]
-name = "João Silva"
-
-[[items]]
-kind = "wrapup"
-minutes = 0.1
-[[items.speakers]]
-name = "Helena Varga"
-"#;
-
 struct Inputs {
     video: PathBuf,
     audio_only: PathBuf,
@@ -174,7 +143,15 @@ fn inputs() -> &'static Inputs {
             audio_only.to_str().unwrap(),
         ]);
         let agenda = dir.join("agenda.toml");
-        std::fs::write(&agenda, AGENDA).unwrap();
+        std::fs::write(
+            &agenda,
+            common::short_agenda(
+                "Clips of cities",
+                Some("A short webinar for the video clip tests."),
+                [0.15, 0.25, 0.25, 0.1],
+            ),
+        )
+        .unwrap();
         let transcript = dir.join("transcript.vtt");
         std::fs::write(&transcript, truth.to_vtt(|n| n.to_string())).unwrap();
         let artwork = dir.join("artwork.png");

@@ -35,6 +35,47 @@ pub fn demo_inputs(dir: &Path) -> eventcast::demo::DemoInputs {
     eventcast::demo::prepare(dir).expect("the demo inputs can be made")
 }
 
+/// The agenda (TOML) of a short generated webinar on 2026-11-20, in English: Lucía
+/// Fernández moderates; an intro, Amara Okafor's and João Silva's talks and Helena Varga's
+/// wrap-up, planned for `minutes` each.
+pub fn short_agenda(title: &str, description: Option<&str>, minutes: [f64; 4]) -> String {
+    let description = description
+        .map(|d| format!("description = \"{d}\"\n"))
+        .unwrap_or_default();
+    let [intro, talk_1, talk_2, wrapup] = minutes;
+    format!(
+        r#"title = "{title}"
+date = "2026-11-20"
+language = "en"
+{description}
+[moderator]
+name = "Lucía Fernández"
+
+[[items]]
+kind = "intro"
+minutes = {intro}
+
+[[items]]
+kind = "talk"
+minutes = {talk_1}
+[[items.speakers]]
+name = "Amara Okafor"
+
+[[items]]
+kind = "talk"
+minutes = {talk_2}
+[[items.speakers]]
+name = "João Silva"
+
+[[items]]
+kind = "wrapup"
+minutes = {wrapup}
+[[items.speakers]]
+name = "Helena Varga"
+"#
+    )
+}
+
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
