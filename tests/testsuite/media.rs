@@ -581,18 +581,11 @@ fn short_agenda() -> String {
 }
 
 fn sine(path: &Path, seconds: f64, extra: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i"])
-        .arg(format!("sine=frequency=300:duration={seconds}"))
-        .args(extra)
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let tone = format!("sine=frequency=300:duration={seconds}");
+    let mut args = vec!["-f", "lavfi", "-i", &tone];
+    args.extend_from_slice(extra);
+    args.push(path.to_str().unwrap());
+    common::ffmpeg(args);
 }
 
 fn assert_nothing_published(root: &Path) {
@@ -650,13 +643,15 @@ fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
     let run = demo_run();
     let dir = tempfile::tempdir().unwrap();
     let cover = dir.path().join("wide.png");
-    let made = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i"])
-        .args(["color=c=red:size=800x600:d=1", "-frames:v", "1"])
-        .arg(&cover)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    common::ffmpeg([
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:size=800x600:d=1",
+        "-frames:v",
+        "1",
+        cover.to_str().unwrap(),
+    ]);
     let config = dir.path().join("pipeline.toml");
     let text = std::fs::read_to_string(run.inputs.join("pipeline.toml"))
         .unwrap()

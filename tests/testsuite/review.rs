@@ -668,7 +668,7 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
 
 /// The level of each 100 ms of `media` (from `span` = (start, length) seconds), in dB.
 fn levels(media: &Path, span: Option<(f64, f64)>) -> Vec<f64> {
-    let mut args: Vec<String> = vec!["-v".into(), "error".into()];
+    let mut args: Vec<String> = Vec::new();
     if let Some((a, d)) = span {
         args.extend([
             "-ss".into(),
@@ -683,16 +683,7 @@ fn levels(media: &Path, span: Option<(f64, f64)>) -> Vec<f64> {
             .iter()
             .map(|x| x.to_string()),
     );
-    let out = std::process::Command::new("ffmpeg")
-        .args(&args)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    common::ffmpeg(&args)
         .chunks_exact(2)
         .map(|b| i16::from_le_bytes([b[0], b[1]]) as f64 / 32768.0)
         .collect::<Vec<_>>()

@@ -8,7 +8,6 @@ use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use eventcast::config::Config;
 use eventcast::demo::synth::{self, Script, Utterance, Voice};
@@ -30,22 +29,9 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A square (or not) PNG of `w`×`h`.
 fn artwork(path: &Path, w: u32, h: u32) {
-    ffmpeg(&[
+    common::ffmpeg([
         "-f",
         "lavfi",
         "-i",
@@ -119,7 +105,7 @@ fn text(e: &scraper::ElementRef) -> String {
 /// A silent MP3 of `seconds`, so players and enclosure lengths are real.
 fn mp3(path: &Path, seconds: f64) -> u64 {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    ffmpeg(&[
+    common::ffmpeg([
         "-f",
         "lavfi",
         "-i",

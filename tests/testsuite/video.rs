@@ -25,19 +25,6 @@ struct Inputs {
     artwork: PathBuf,
 }
 
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-v", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("video")
 }
@@ -102,7 +89,7 @@ fn inputs() -> &'static Inputs {
         ));
         let video = dir.join("recording.mp4");
         let gop = GOP.to_string();
-        ffmpeg(&[
+        common::ffmpeg([
             "-f",
             "lavfi",
             "-i",
@@ -133,7 +120,7 @@ fn inputs() -> &'static Inputs {
             video.to_str().unwrap(),
         ]);
         let audio_only = dir.join("recording.m4a");
-        ffmpeg(&[
+        common::ffmpeg([
             "-i",
             wav.to_str().unwrap(),
             "-c:a",
@@ -155,7 +142,7 @@ fn inputs() -> &'static Inputs {
         let transcript = dir.join("transcript.vtt");
         std::fs::write(&transcript, truth.to_vtt(|n| n.to_string())).unwrap();
         let artwork = dir.join("artwork.png");
-        ffmpeg(&[
+        common::ffmpeg([
             "-f",
             "lavfi",
             "-i",

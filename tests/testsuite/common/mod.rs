@@ -3,6 +3,7 @@
 pub mod proxy;
 pub mod servers;
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -90,6 +91,27 @@ pub fn example_config() -> PathBuf {
 /// ffprobe's view of a media file: (duration in seconds, format tags).
 pub fn probe(path: &Path) -> eventcast::ffmpeg::Probe {
     eventcast::ffmpeg::probe(path).expect("ffprobe reads the file")
+}
+
+/// Run ffmpeg with `args` (no banner, errors only, never reading stdin, overwriting); it
+/// must succeed. Returns what it wrote to standard output.
+pub fn ffmpeg<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-v", "error", "-y"])
+        .args(&args)
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// Every file below `dir` (none if it does not exist).
