@@ -604,27 +604,20 @@ fn a_template_error_names_the_template_and_line() {
     let mut catalog = Catalog::default();
     catalog.upsert(w).unwrap();
 
-    std::fs::write(
-        templates.join("webinar.html.hbs"),
-        "<!DOCTYPE html>\n<title>x</title>\n<p>{{webinar.no_such_field}}</p>\n",
-    )
-    .unwrap();
-    let msg = eventcast::site::build(&config, &catalog)
-        .unwrap_err()
-        .to_string();
+    // The site built with `text` as the webinar page's template must fail: its message.
+    let error_with = |text: &str| {
+        std::fs::write(templates.join("webinar.html.hbs"), text).unwrap();
+        eventcast::site::build(&config, &catalog)
+            .unwrap_err()
+            .to_string()
+    };
+    let msg = error_with("<!DOCTYPE html>\n<title>x</title>\n<p>{{webinar.no_such_field}}</p>\n");
     assert!(
         msg.contains("webinar.html.hbs") && msg.contains("line 3"),
         "{msg}"
     );
 
-    std::fs::write(
-        templates.join("webinar.html.hbs"),
-        "<p>\n{{#if webinar.title}}\nno end\n",
-    )
-    .unwrap();
-    let msg = eventcast::site::build(&config, &catalog)
-        .unwrap_err()
-        .to_string();
+    let msg = error_with("<p>\n{{#if webinar.title}}\nno end\n");
     // The unclosed block is reported where the file ends, after line 3.
     assert!(msg.contains("templates/webinar.html.hbs line 4"), "{msg}");
 
@@ -697,46 +690,29 @@ fn the_check_lists_every_problem() {
     let out = common::run(&["check", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("\"Urbanism\" is not an Apple Podcasts category"),
-        "{err}"
+    let guid = format!(
+        "<guid> {} is used by an earlier item too",
+        w.episodes[0].guid
     );
-    assert!(
-        err.contains("<itunes:owner> has no <itunes:email>"),
-        "{err}"
+    let length = format!(
+        "length says {} bytes but {} has {}",
+        bytes.len(),
+        w.episodes[1].path,
+        bytes.len() - 10
     );
-    assert!(
-        err.contains(&format!(
-            "<guid> {} is used by an earlier item too",
-            w.episodes[0].guid
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains(".vtt: line 3: the cue ends before it starts"),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!(
-            "length says {} bytes but {} has {}",
-            bytes.len(),
-            w.episodes[1].path,
-            bytes.len() - 10
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains("artwork artwork.png: is 1400×1000 px"),
-        "{err}"
-    );
-    assert!(
-        err.contains("chapters") && err.contains("not JSON"),
-        "{err}"
-    );
-    assert!(
-        err.contains("index.html: styles.css does not resolve"),
-        "{err}"
-    );
+    for needle in [
+        "\"Urbanism\" is not an Apple Podcasts category",
+        "<itunes:owner> has no <itunes:email>",
+        &guid,
+        ".vtt: line 3: the cue ends before it starts",
+        &length,
+        "artwork artwork.png: is 1400×1000 px",
+        "chapters",
+        "not JSON",
+        "index.html: styles.css does not resolve",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}`: {err}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -945,14 +921,17 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
 
     // Removing the oldest webinar takes its episodes, page and folder away.
     let oldest = agenda(1, dates[0]).slug();
-    let out = common::run(&[
-        "remove",
-        &oldest,
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let remove_oldest = || {
+        common::run(&[
+            "remove",
+            &oldest,
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+        ])
+    };
+    let out = remove_oldest();
     assert!(out.status.success(), "{}", common::text(&out));
     let left = feed_items(&site);
     assert_eq!(left.len(), 2 * 4);
@@ -961,14 +940,7 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
     assert!(!site.join(&oldest).exists());
     let check = common::run(&["check", site.to_str().unwrap()]);
     assert!(check.status.success(), "{}", common::text(&check));
-    let out = common::run(&[
-        "remove",
-        &oldest,
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let out = remove_oldest();
     assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&agenda(2, dates[1]).slug()),
