@@ -588,7 +588,14 @@ fn sine(path: &Path, seconds: f64, extra: &[&str]) {
     common::ffmpeg(args);
 }
 
-fn assert_nothing_published(root: &Path) {
+/// `out` is a refusal (exit status 2) that says each of `needles`, and nothing is published
+/// into `root`'s site.
+fn assert_refused(out: &std::process::Output, root: &Path, needles: &[&str]) {
+    let text = common::text(out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    for needle in needles {
+        assert!(text.contains(needle), "missing `{needle}`: {text}");
+    }
     let published = files_with_ext(&root.join("site"), "mp3");
     assert!(published.is_empty(), "{published:?}");
     assert!(!root.join("site/feed.xml").exists());
@@ -609,13 +616,7 @@ fn audio_that_stops_decoding_part_way_is_refused() {
     }
     std::fs::write(&rec, bytes).unwrap();
     let out = run_with(&rec, &agenda, None, dir.path());
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("damaged.mp3") && text.contains("stops decoding"),
-        "{text}"
-    );
-    assert_nothing_published(dir.path());
+    assert_refused(&out, dir.path(), &["damaged.mp3", "stops decoding"]);
     // No half-decoded audio is left for a later run to pick up.
     let leftovers: Vec<_> = files_with_ext(&dir.path().join("work"), "wav");
     assert!(leftovers.is_empty(), "{leftovers:?}");
@@ -629,13 +630,7 @@ fn a_recording_without_speech_is_refused_naming_the_speakers() {
     let rec = dir.path().join("tone.wav");
     sine(&rec, 20.0, &[]);
     let out = run_with(&rec, &agenda, None, dir.path());
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("Amara Okafor") && text.contains("no speech"),
-        "{text}"
-    );
-    assert_nothing_published(dir.path());
+    assert_refused(&out, dir.path(), &["Amara Okafor", "no speech"]);
 }
 
 #[test]
@@ -666,17 +661,12 @@ fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
         Some(&config),
         dir.path(),
     );
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("wide.png") && text.contains("800×600"),
-        "{text}"
+    // Names the file and its size, and offers the resize.
+    assert_refused(
+        &out,
+        dir.path(),
+        &["wide.png", "800×600", "ffmpeg -i", "1400"],
     );
-    assert!(
-        text.contains("ffmpeg -i") && text.contains("1400"),
-        "offers the resize: {text}"
-    );
-    assert_nothing_published(dir.path());
 }
 
 #[test]
@@ -736,13 +726,7 @@ fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
     synth::render(&script, &rec, None, &dir.path().join("synth")).unwrap();
     // Nobody speaks where João's talk should be: nothing is encoded or published.
     let out = run_with(&rec, &agenda, None, dir.path());
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("João Silva") && text.contains("skip = true"),
-        "{text}"
-    );
-    assert_nothing_published(dir.path());
+    assert_refused(&out, dir.path(), &["João Silva", "skip = true"]);
     // The agenda says he did not speak: the others are published, he is in no episode.
     let planned = short_agenda();
     let skipped = planned.replacen(
