@@ -13,35 +13,9 @@ use eventcast::demo::synth::{self, Script, Utterance, Voice};
 const TARGET_LUFS: f64 = -16.0;
 const PEAK_LIMIT: f64 = -1.0;
 
-/// ffmpeg's EBU R128 summary of a file: (integrated LUFS, true peak dBTP).
-fn loudness(path: &Path) -> (f64, f64) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-i"])
-        .arg(path)
-        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    let log = String::from_utf8_lossy(&out.stderr);
-    let summary = &log[log.rfind("Summary:").expect("ebur128 prints a summary")..];
-    let value = |key: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|l| l.trim_start().starts_with(key))
-            .unwrap_or_else(|| panic!("no {key} in {summary}"));
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("Peak:"))
-}
-
 /// Seconds of silence (below -45 dBFS) at the start and at the end of a file.
 fn edge_silence(path: &Path) -> (f64, f64) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-i"])
-        .arg(path)
-        .args(["-af", "silencedetect=noise=-45dB:d=0.05", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    let log = String::from_utf8_lossy(&out.stderr);
+    let log = common::audio_filter_log(path, "silencedetect=noise=-45dB:d=0.05");
     let times = |key: &str| -> Vec<f64> {
         log.lines()
             .filter_map(|l| l.split(key).nth(1))
@@ -125,7 +99,7 @@ fn every_episode_meets_the_loudness_target_and_peak_limit() {
     let mp3s = files_with_ext(&run.site, "mp3");
     assert_eq!(mp3s.len(), 4, "webinar, two talks, wrap-up: {mp3s:?}");
     for mp3 in &mp3s {
-        let (i, tp) = loudness(mp3);
+        let (i, tp) = common::loudness(mp3);
         assert!(
             (i - TARGET_LUFS).abs() <= 1.0,
             "{}: {i} LUFS, want {TARGET_LUFS} ± 1",
@@ -293,7 +267,7 @@ fn m4a_option_is_normalised_and_tagged() {
     let files = files_with_ext(site, "m4a");
     assert_eq!(files.len(), 4, "{files:?}");
     for f in &files {
-        let (i, tp) = loudness(f);
+        let (i, tp) = common::loudness(f);
         assert!((i - TARGET_LUFS).abs() <= 1.0, "{}: {i} LUFS", f.display());
         assert!(tp <= PEAK_LIMIT, "{}: {tp} dBTP", f.display());
         let p = common::probe(f);
@@ -750,7 +724,7 @@ fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
         "no episode for a talk that did not happen: {names:?}"
     );
     for mp3 in &mp3s {
-        let (i, _) = loudness(mp3);
+        let (i, _) = common::loudness(mp3);
         assert!((i - TARGET_LUFS).abs() <= 1.0, "{}: {i}", mp3.display());
     }
     assert!(!std::fs::read_to_string(dir.path().join("site/feed.xml"))

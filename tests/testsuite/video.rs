@@ -530,21 +530,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn the_clip_sounds_like_the_episode() {
     let run = clips_run();
     let r = &renditions(run)[1];
-    let lufs = |p: &Path| -> f64 {
-        let out = Command::new("ffmpeg")
-            .args(["-hide_banner", "-nostdin", "-i"])
-            .arg(p)
-            .args(["-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"])
-            .output()
-            .unwrap();
-        let log = String::from_utf8_lossy(&out.stderr);
-        let summary = &log[log.rfind("Summary:").unwrap()..];
-        let line = summary
-            .lines()
-            .find(|l| l.trim_start().starts_with("I:"))
-            .unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
+    let lufs = |p: &Path| common::loudness(p).0;
     let audio = lufs(&site_file(run, r["episode"]["file_name"].as_str().unwrap()));
     let clip = lufs(&site_file(run, r["clip"]["file_name"].as_str().unwrap()));
     assert!(

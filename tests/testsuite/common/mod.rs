@@ -114,6 +114,32 @@ where
     out.stdout
 }
 
+/// What ffmpeg logs running the audio filter `filter` over the first audio stream of `path`
+/// (decoded, nothing written).
+pub fn audio_filter_log(path: &Path, filter: &str) -> String {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-af", filter, "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// ffmpeg's EBU R128 summary of a file's audio: (integrated LUFS, true peak dBTP).
+pub fn loudness(path: &Path) -> (f64, f64) {
+    let log = audio_filter_log(path, "ebur128=peak=true");
+    let summary = &log[log.rfind("Summary:").expect("ebur128 prints a summary")..];
+    let value = |key: &str| -> f64 {
+        let line = summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("no {key} in {summary}"));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
+}
+
 /// Every file below `dir` (none if it does not exist).
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
