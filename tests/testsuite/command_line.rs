@@ -43,6 +43,17 @@ fn settings_and_inbox(root: &Path) -> (PathBuf, PathBuf) {
     (config, inbox)
 }
 
+/// `c` succeeds, and its log says which settings it read: `says`.
+fn assert_reads_settings(c: Command, says: &str) {
+    let out = output(c);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(says),
+        "missing `{says}`: {}",
+        text(&out)
+    );
+}
+
 #[test]
 fn pipeline_toml_is_found_in_a_parent_folder_and_named_in_the_log() {
     let tmp = tempfile::tempdir().unwrap();
@@ -51,12 +62,9 @@ fn pipeline_toml_is_found_in_a_parent_folder_and_named_in_the_log() {
     std::fs::create_dir_all(&deep).unwrap();
     let mut c = eventcast_in(&deep);
     c.args(["batch", "--inbox", s(&inbox)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    let log = stderr(&out);
-    assert!(
-        log.contains(&format!("settings: {} (found by folder)", config.display())),
-        "{log}"
+    assert_reads_settings(
+        c,
+        &format!("settings: {} (found by folder)", config.display()),
     );
     // Found by folder before EVENTCAST_CONFIG; --config before both.
     let other = tmp.path().join("other.toml");
@@ -64,21 +72,13 @@ fn pipeline_toml_is_found_in_a_parent_folder_and_named_in_the_log() {
     let mut c = eventcast_in(&deep);
     c.env("EVENTCAST_CONFIG", &other)
         .args(["batch", "--inbox", s(&inbox)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(stderr(&out).contains(&format!("settings: {}", config.display())));
+    assert_reads_settings(c, &format!("settings: {}", config.display()));
     let mut c = eventcast_in(&deep);
     c.env("EVENTCAST_CONFIG", &config)
         .args(["batch", "--inbox", s(&inbox), "--config", s(&other)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        stderr(&out).contains(&format!(
-            "settings: {} (given with --config)",
-            other.display()
-        )),
-        "{}",
-        text(&out)
+    assert_reads_settings(
+        c,
+        &format!("settings: {} (given with --config)", other.display()),
     );
 }
 
@@ -91,15 +91,9 @@ fn pipeline_toml_is_found_through_eventcast_config() {
     let mut c = eventcast_in(&elsewhere);
     c.env("EVENTCAST_CONFIG", &config)
         .args(["batch", "--inbox", s(&inbox)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        stderr(&out).contains(&format!(
-            "settings: {} (named by EVENTCAST_CONFIG)",
-            config.display()
-        )),
-        "{}",
-        text(&out)
+    assert_reads_settings(
+        c,
+        &format!("settings: {} (named by EVENTCAST_CONFIG)", config.display()),
     );
 }
 
