@@ -554,6 +554,13 @@ fn short_agenda() -> String {
     common::short_agenda("Short test webinar", None, [0.25, 0.5, 0.5, 0.25])
 }
 
+/// The short agenda written as agenda.toml in `dir`.
+fn short_agenda_in(dir: &Path) -> PathBuf {
+    let path = dir.join("agenda.toml");
+    std::fs::write(&path, short_agenda()).unwrap();
+    path
+}
+
 fn sine(path: &Path, seconds: f64, extra: &[&str]) {
     let tone = format!("sine=frequency=300:duration={seconds}");
     let mut args = vec!["-f", "lavfi", "-i", &tone];
@@ -578,8 +585,7 @@ fn assert_refused(out: &std::process::Output, root: &Path, needles: &[&str]) {
 #[test]
 fn audio_that_stops_decoding_part_way_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, short_agenda()).unwrap();
+    let agenda = short_agenda_in(dir.path());
     // A 90 s MP3 whose middle third is overwritten with junk: ffmpeg skips it and exits 0.
     let rec = dir.path().join("damaged.mp3");
     sine(&rec, 90.0, &["-c:a", "libmp3lame", "-b:a", "64k"]);
@@ -599,8 +605,7 @@ fn audio_that_stops_decoding_part_way_is_refused() {
 #[test]
 fn a_recording_without_speech_is_refused_naming_the_speakers() {
     let dir = tempfile::tempdir().unwrap();
-    let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, short_agenda()).unwrap();
+    let agenda = short_agenda_in(dir.path());
     let rec = dir.path().join("tone.wav");
     sine(&rec, 20.0, &[]);
     let out = run_with(&rec, &agenda, None, dir.path());
@@ -646,8 +651,7 @@ fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
 #[test]
 fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, short_agenda()).unwrap();
+    let agenda = short_agenda_in(dir.path());
     // Intro and the first talk speak; the second talk's slot is 45 s of room noise, then
     // the moderator hands over to the wrap-up.
     let u = Utterance::new;
