@@ -413,14 +413,24 @@ fn two_recordings_of_one_agenda_in_one_work_folder_are_never_mixed() {
     }
 }
 
-fn expect_bad_input(f: &Fixture, work: &str, flag: &str, file: &Path, needle: &str) {
-    let (out, _) = plan(f, work, &[flag, file.to_str().unwrap()]);
-    let all = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&file.display().to_string()), "{all}");
-    assert!(stderr.contains(needle), "missing `{needle}`: {all}");
-    assert!(!stderr.contains("panicked"), "{all}");
+/// Each case (file name, its text, what the message must say) written and given to `plan`
+/// with `flag`, in a work folder of its own (`work` and the case's number from 1): refused
+/// with exit status 2, naming the file and saying what is wrong, without a panic.
+fn expect_bad_inputs(f: &Fixture, work: &str, flag: &str, cases: &[(&str, &str, &str)]) {
+    for (k, &(name, text, needle)) in cases.iter().enumerate() {
+        let file = write(f, name, text);
+        let (out, _) = plan(
+            f,
+            &format!("{work}{}", k + 1),
+            &[flag, file.to_str().unwrap()],
+        );
+        let all = common::text(&out);
+        assert_eq!(out.status.code(), Some(2), "{all}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&file.display().to_string()), "{all}");
+        assert!(stderr.contains(needle), "missing `{needle}`: {all}");
+        assert!(!stderr.contains("panicked"), "{all}");
+    }
 }
 
 #[test]
@@ -444,16 +454,7 @@ fn bad_transcripts_are_refused_with_the_line() {
             "no cue names its speaker",
         ),
     ];
-    for (k, (name, text, needle)) in cases.into_iter().enumerate() {
-        let file = write(f, name, text);
-        expect_bad_input(
-            f,
-            &format!("work-bad{}", k + 1),
-            "--transcript",
-            &file,
-            needle,
-        );
-    }
+    expect_bad_inputs(f, "work-bad", "--transcript", &cases);
 }
 
 #[test]
@@ -481,10 +482,7 @@ fn bad_cue_sheets_are_refused_with_the_line() {
             "the agenda has it earlier",
         ),
     ];
-    for (k, (name, text, needle)) in cases.into_iter().enumerate() {
-        let file = write(f, name, text);
-        expect_bad_input(f, &format!("work-badc{}", k + 1), "--cues", &file, needle);
-    }
+    expect_bad_inputs(f, "work-badc", "--cues", &cases);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use crate::common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -71,6 +71,16 @@ fn batch_cmd(s: &Setup, extra: &[&str]) -> Command {
 
 fn batch(s: &Setup, extra: &[&str]) -> Output {
     batch_cmd(s, extra).output().unwrap()
+}
+
+/// `batch --jobs 1` started in the background, its standard output and error made by
+/// `stdio` (thrown away, or piped to be read when it ends).
+fn spawn_one_job(s: &Setup, stdio: fn() -> Stdio) -> Child {
+    batch_cmd(s, &["--jobs", "1"])
+        .stdout(stdio())
+        .stderr(stdio())
+        .spawn()
+        .unwrap()
 }
 
 /// (slug, guid) of every feed item.
@@ -206,11 +216,7 @@ fn json_logs_name_the_webinar_in_every_webinar_line() {
 fn run_killed_mid_encoding_is_completed_by_the_next() {
     let s = setup();
     add_webinar(&s.inbox, "alpha", 10);
-    let mut child = batch_cmd(&s, &["--jobs", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_one_job(&s, Stdio::null);
     let deadline = Instant::now() + Duration::from_secs(120);
     // Kill while the second episode is being encoded, the first one finished.
     let killed_mid_encode = loop {
@@ -259,17 +265,9 @@ fn overlapping_runs_share_the_inbox() {
     for (i, name) in ["alpha", "beta", "gamma"].iter().enumerate() {
         add_webinar(&s.inbox, name, 10 + i as u32);
     }
-    let a = batch_cmd(&s, &["--jobs", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let a = spawn_one_job(&s, Stdio::piped);
     std::thread::sleep(Duration::from_millis(300));
-    let b = batch_cmd(&s, &["--jobs", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let b = spawn_one_job(&s, Stdio::piped);
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(a.status.success(), "{}", text(&a));
     assert!(b.status.success(), "{}", text(&b));
@@ -299,11 +297,7 @@ fn sigterm_stops_cleanly_and_the_next_run_resumes() {
     let s = setup();
     add_webinar(&s.inbox, "alpha", 10);
     add_webinar(&s.inbox, "beta", 11);
-    let mut child = batch_cmd(&s, &["--jobs", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_one_job(&s, Stdio::piped);
     let deadline = Instant::now() + Duration::from_secs(120);
     while !(s.work.exists()
         && common::walk(&s.work)

@@ -43,6 +43,26 @@ fn settings_and_inbox(root: &Path) -> (PathBuf, PathBuf) {
     (config, inbox)
 }
 
+/// `c` succeeds, and its log says which settings it read: `says`.
+fn assert_reads_settings(c: Command, says: &str) {
+    let out = output(c);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(says),
+        "missing `{says}`: {}",
+        text(&out)
+    );
+}
+
+/// `out` is bad input (exit status 2) and its log says each of `needles`.
+fn assert_bad_input(out: &Output, needles: &[&str]) {
+    assert_eq!(out.status.code(), Some(2), "{}", text(out));
+    let err = stderr(out);
+    for needle in needles {
+        assert!(err.contains(needle), "missing `{needle}`: {}", text(out));
+    }
+}
+
 #[test]
 fn pipeline_toml_is_found_in_a_parent_folder_and_named_in_the_log() {
     let tmp = tempfile::tempdir().unwrap();
@@ -51,12 +71,9 @@ fn pipeline_toml_is_found_in_a_parent_folder_and_named_in_the_log() {
     std::fs::create_dir_all(&deep).unwrap();
     let mut c = eventcast_in(&deep);
     c.args(["batch", "--inbox", s(&inbox)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    let log = stderr(&out);
-    assert!(
-        log.contains(&format!("settings: {} (found by folder)", config.display())),
-        "{log}"
+    assert_reads_settings(
+        c,
+        &format!("settings: {} (found by folder)", config.display()),
     );
     // Found by folder before EVENTCAST_CONFIG; --config before both.
     let other = tmp.path().join("other.toml");
@@ -64,21 +81,13 @@ fn pipeline_toml_is_found_in_a_parent_folder_and_named_in_the_log() {
     let mut c = eventcast_in(&deep);
     c.env("EVENTCAST_CONFIG", &other)
         .args(["batch", "--inbox", s(&inbox)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(stderr(&out).contains(&format!("settings: {}", config.display())));
+    assert_reads_settings(c, &format!("settings: {}", config.display()));
     let mut c = eventcast_in(&deep);
     c.env("EVENTCAST_CONFIG", &config)
         .args(["batch", "--inbox", s(&inbox), "--config", s(&other)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        stderr(&out).contains(&format!(
-            "settings: {} (given with --config)",
-            other.display()
-        )),
-        "{}",
-        text(&out)
+    assert_reads_settings(
+        c,
+        &format!("settings: {} (given with --config)", other.display()),
     );
 }
 
@@ -91,15 +100,9 @@ fn pipeline_toml_is_found_through_eventcast_config() {
     let mut c = eventcast_in(&elsewhere);
     c.env("EVENTCAST_CONFIG", &config)
         .args(["batch", "--inbox", s(&inbox)]);
-    let out = output(c);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        stderr(&out).contains(&format!(
-            "settings: {} (named by EVENTCAST_CONFIG)",
-            config.display()
-        )),
-        "{}",
-        text(&out)
+    assert_reads_settings(
+        c,
+        &format!("settings: {} (named by EVENTCAST_CONFIG)", config.display()),
     );
 }
 
@@ -190,12 +193,7 @@ fn init_writes_the_commented_example_and_refuses_to_overwrite_it() {
     // Edited by the user: a second init leaves it alone, --force replaces it.
     std::fs::write(&written, "# mine\n").unwrap();
     let again = common::run(&["init", s(&dir)]);
-    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
-    let err = stderr(&again);
-    assert!(
-        err.contains("already exist") && err.contains("--force"),
-        "{err}"
-    );
+    assert_bad_input(&again, &["already exist", "--force"]);
     assert_eq!(std::fs::read_to_string(&written).unwrap(), "# mine\n");
     let forced = common::run(&["init", s(&dir), "--force"]);
     assert!(forced.status.success(), "{}", text(&forced));
@@ -235,8 +233,7 @@ fn init_templates_writes_the_built_in_templates_and_uses_them() {
         .args(["init", "--templates"])
         .output()
         .unwrap();
-    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
-    assert!(stderr(&again).contains("style.css"), "{}", text(&again));
+    assert_bad_input(&again, &["style.css"]);
     assert_eq!(
         std::fs::read_to_string(&style).unwrap(),
         "body { color: teal }"
@@ -412,12 +409,7 @@ fn check_on_a_missing_folder_is_bad_input() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("no-site-here");
     let out = common::run(&["check", s(&missing)]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("no-site-here") && err.contains("no such folder"),
-        "{err}"
-    );
+    assert_bad_input(&out, &["no-site-here", "no such folder"]);
 }
 
 #[test]

@@ -213,14 +213,17 @@ fn errors_say_what_the_server_answered_and_what_to_do() {
 #[test]
 fn agenda_import_reads_an_address_and_names_the_kept_copy() {
     let work = tempfile::tempdir().unwrap();
+    let import = |url: &str| {
+        common::run(&[
+            "agenda",
+            "import",
+            url,
+            "--work",
+            work.path().to_str().unwrap(),
+        ])
+    };
     let url = format!("{}/page", server().base);
-    let out = common::run(&[
-        "agenda",
-        "import",
-        &url,
-        "--work",
-        work.path().to_str().unwrap(),
-    ]);
+    let out = import(&url);
     assert!(out.status.success(), "{}", common::text(&out));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -231,13 +234,7 @@ fn agenda_import_reads_an_address_and_names_the_kept_copy() {
     let agenda = Agenda::from_toml(&stdout, Path::new("printed.toml")).expect("the output parses");
     assert_eq!(agenda.time.as_deref(), Some("14:00"));
     let missing = format!("{}/gone", server().base);
-    let out = common::run(&[
-        "agenda",
-        "import",
-        &missing,
-        "--work",
-        work.path().to_str().unwrap(),
-    ]);
+    let out = import(&missing);
     assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(

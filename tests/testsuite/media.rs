@@ -13,35 +13,9 @@ use eventcast::demo::synth::{self, Script, Utterance, Voice};
 const TARGET_LUFS: f64 = -16.0;
 const PEAK_LIMIT: f64 = -1.0;
 
-/// ffmpeg's EBU R128 summary of a file: (integrated LUFS, true peak dBTP).
-fn loudness(path: &Path) -> (f64, f64) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-i"])
-        .arg(path)
-        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    let log = String::from_utf8_lossy(&out.stderr);
-    let summary = &log[log.rfind("Summary:").expect("ebur128 prints a summary")..];
-    let value = |key: &str| -> f64 {
-        let line = summary
-            .lines()
-            .find(|l| l.trim_start().starts_with(key))
-            .unwrap_or_else(|| panic!("no {key} in {summary}"));
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
-    (value("I:"), value("Peak:"))
-}
-
 /// Seconds of silence (below -45 dBFS) at the start and at the end of a file.
 fn edge_silence(path: &Path) -> (f64, f64) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-i"])
-        .arg(path)
-        .args(["-af", "silencedetect=noise=-45dB:d=0.05", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    let log = String::from_utf8_lossy(&out.stderr);
+    let log = common::audio_filter_log(path, "silencedetect=noise=-45dB:d=0.05");
     let times = |key: &str| -> Vec<f64> {
         log.lines()
             .filter_map(|l| l.split(key).nth(1))
@@ -125,7 +99,7 @@ fn every_episode_meets_the_loudness_target_and_peak_limit() {
     let mp3s = files_with_ext(&run.site, "mp3");
     assert_eq!(mp3s.len(), 4, "webinar, two talks, wrap-up: {mp3s:?}");
     for mp3 in &mp3s {
-        let (i, tp) = loudness(mp3);
+        let (i, tp) = common::loudness(mp3);
         assert!(
             (i - TARGET_LUFS).abs() <= 1.0,
             "{}: {i} LUFS, want {TARGET_LUFS} ± 1",
@@ -293,7 +267,7 @@ fn m4a_option_is_normalised_and_tagged() {
     let files = files_with_ext(site, "m4a");
     assert_eq!(files.len(), 4, "{files:?}");
     for f in &files {
-        let (i, tp) = loudness(f);
+        let (i, tp) = common::loudness(f);
         assert!((i - TARGET_LUFS).abs() <= 1.0, "{}: {i} LUFS", f.display());
         assert!(tp <= PEAK_LIMIT, "{}: {tp} dBTP", f.display());
         let p = common::probe(f);
@@ -575,53 +549,34 @@ fn run_with(
     common::run(&args)
 }
 
-const SHORT_AGENDA: &str = r#"
-title = "Short test webinar"
-date = "2026-11-20"
-language = "en"
-
-[moderator]
-name = "Lucía Fernández"
-
-[[items]]
-kind = "intro"
-minutes = 0.25
-
-[[items]]
-kind = "talk"
-minutes = 0.5
-[[items.speakers]]
-name = "Amara Okafor"
-
-[[items]]
-kind = "talk"
-minutes = 0.5
-[[items.speakers]]
-name = "João Silva"
-
-[[items]]
-kind = "wrapup"
-minutes = 0.25
-[[items.speakers]]
-name = "Helena Varga"
-"#;
-
-fn sine(path: &Path, seconds: f64, extra: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i"])
-        .arg(format!("sine=frequency=300:duration={seconds}"))
-        .args(extra)
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// A webinar of a minute and a half: intro, two talks, wrap-up.
+fn short_agenda() -> String {
+    common::short_agenda("Short test webinar", None, [0.25, 0.5, 0.5, 0.25])
 }
 
-fn assert_nothing_published(root: &Path) {
+/// The short agenda written as agenda.toml in `dir`.
+fn short_agenda_in(dir: &Path) -> PathBuf {
+    let path = dir.join("agenda.toml");
+    std::fs::write(&path, short_agenda()).unwrap();
+    path
+}
+
+fn sine(path: &Path, seconds: f64, extra: &[&str]) {
+    let tone = format!("sine=frequency=300:duration={seconds}");
+    let mut args = vec!["-f", "lavfi", "-i", &tone];
+    args.extend_from_slice(extra);
+    args.push(path.to_str().unwrap());
+    common::ffmpeg(args);
+}
+
+/// `out` is a refusal (exit status 2) that says each of `needles`, and nothing is published
+/// into `root`'s site.
+fn assert_refused(out: &std::process::Output, root: &Path, needles: &[&str]) {
+    let text = common::text(out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    for needle in needles {
+        assert!(text.contains(needle), "missing `{needle}`: {text}");
+    }
     let published = files_with_ext(&root.join("site"), "mp3");
     assert!(published.is_empty(), "{published:?}");
     assert!(!root.join("site/feed.xml").exists());
@@ -630,8 +585,7 @@ fn assert_nothing_published(root: &Path) {
 #[test]
 fn audio_that_stops_decoding_part_way_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    let agenda = short_agenda_in(dir.path());
     // A 90 s MP3 whose middle third is overwritten with junk: ffmpeg skips it and exits 0.
     let rec = dir.path().join("damaged.mp3");
     sine(&rec, 90.0, &["-c:a", "libmp3lame", "-b:a", "64k"]);
@@ -642,13 +596,7 @@ fn audio_that_stops_decoding_part_way_is_refused() {
     }
     std::fs::write(&rec, bytes).unwrap();
     let out = run_with(&rec, &agenda, None, dir.path());
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("damaged.mp3") && text.contains("stops decoding"),
-        "{text}"
-    );
-    assert_nothing_published(dir.path());
+    assert_refused(&out, dir.path(), &["damaged.mp3", "stops decoding"]);
     // No half-decoded audio is left for a later run to pick up.
     let leftovers: Vec<_> = files_with_ext(&dir.path().join("work"), "wav");
     assert!(leftovers.is_empty(), "{leftovers:?}");
@@ -657,18 +605,11 @@ fn audio_that_stops_decoding_part_way_is_refused() {
 #[test]
 fn a_recording_without_speech_is_refused_naming_the_speakers() {
     let dir = tempfile::tempdir().unwrap();
-    let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    let agenda = short_agenda_in(dir.path());
     let rec = dir.path().join("tone.wav");
     sine(&rec, 20.0, &[]);
     let out = run_with(&rec, &agenda, None, dir.path());
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("Amara Okafor") && text.contains("no speech"),
-        "{text}"
-    );
-    assert_nothing_published(dir.path());
+    assert_refused(&out, dir.path(), &["Amara Okafor", "no speech"]);
 }
 
 #[test]
@@ -676,13 +617,15 @@ fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
     let run = demo_run();
     let dir = tempfile::tempdir().unwrap();
     let cover = dir.path().join("wide.png");
-    let made = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i"])
-        .args(["color=c=red:size=800x600:d=1", "-frames:v", "1"])
-        .arg(&cover)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    common::ffmpeg([
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:size=800x600:d=1",
+        "-frames:v",
+        "1",
+        cover.to_str().unwrap(),
+    ]);
     let config = dir.path().join("pipeline.toml");
     let text = std::fs::read_to_string(run.inputs.join("pipeline.toml"))
         .unwrap()
@@ -697,24 +640,18 @@ fn a_cover_that_apps_would_reject_is_refused_with_the_fix() {
         Some(&config),
         dir.path(),
     );
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("wide.png") && text.contains("800×600"),
-        "{text}"
+    // Names the file and its size, and offers the resize.
+    assert_refused(
+        &out,
+        dir.path(),
+        &["wide.png", "800×600", "ffmpeg -i", "1400"],
     );
-    assert!(
-        text.contains("ffmpeg -i") && text.contains("1400"),
-        "offers the resize: {text}"
-    );
-    assert_nothing_published(dir.path());
 }
 
 #[test]
 fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    let agenda = dir.path().join("agenda.toml");
-    std::fs::write(&agenda, SHORT_AGENDA).unwrap();
+    let agenda = short_agenda_in(dir.path());
     // Intro and the first talk speak; the second talk's slot is 45 s of room noise, then
     // the moderator hands over to the wrap-up.
     let u = Utterance::new;
@@ -767,20 +704,15 @@ fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
     synth::render(&script, &rec, None, &dir.path().join("synth")).unwrap();
     // Nobody speaks where João's talk should be: nothing is encoded or published.
     let out = run_with(&rec, &agenda, None, dir.path());
-    let text = common::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("João Silva") && text.contains("skip = true"),
-        "{text}"
-    );
-    assert_nothing_published(dir.path());
+    assert_refused(&out, dir.path(), &["João Silva", "skip = true"]);
     // The agenda says he did not speak: the others are published, he is in no episode.
-    let skipped = SHORT_AGENDA.replacen(
+    let planned = short_agenda();
+    let skipped = planned.replacen(
         "[[items]]\nkind = \"talk\"\nminutes = 0.5\n[[items.speakers]]\nname = \"João Silva\"",
         "[[items]]\nkind = \"talk\"\nminutes = 0.5\nskip = true\n[[items.speakers]]\nname = \"João Silva\"",
         1,
     );
-    assert_ne!(skipped, SHORT_AGENDA);
+    assert_ne!(skipped, planned);
     std::fs::write(&agenda, skipped).unwrap();
     let out = run_with(&rec, &agenda, None, dir.path());
     let text = common::text(&out);
@@ -796,7 +728,7 @@ fn a_silent_talk_stops_the_run_until_its_item_is_skipped() {
         "no episode for a talk that did not happen: {names:?}"
     );
     for mp3 in &mp3s {
-        let (i, _) = loudness(mp3);
+        let (i, _) = common::loudness(mp3);
         assert!((i - TARGET_LUFS).abs() <= 1.0, "{}: {i}", mp3.display());
     }
     assert!(!std::fs::read_to_string(dir.path().join("site/feed.xml"))

@@ -55,6 +55,22 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `eventcast` with `command` (its name and flags) on the fixture's recording, agenda and
+/// transcript, then `more`.
+fn on_fixture(f: &Fixture, command: &[&str], more: &[&str]) -> std::process::Output {
+    let mut args = command.to_vec();
+    args.extend([
+        "--recording",
+        s(&f.rendered.recording),
+        "--agenda",
+        s(&f.rendered.agenda),
+        "--transcript",
+        s(&f.transcript),
+    ]);
+    args.extend_from_slice(more);
+    common::run(&args)
+}
+
 /// A pipeline.toml where a webinar aligned from the voices alone (0.8 at best) is doubtful.
 fn strict_config(dir: &Path) -> PathBuf {
     let path = dir.join("pipeline.toml");
@@ -447,19 +463,11 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     let f = fixture();
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("review page.html");
-    let out = common::run(&[
-        "plan",
-        "--recording",
-        s(&f.rendered.recording),
-        "--agenda",
-        s(&f.rendered.agenda),
-        "--transcript",
-        s(&f.transcript),
-        "--work",
-        s(&tmp.path().join("work")),
-        "--review",
-        s(&page),
-    ]);
+    let out = on_fixture(
+        f,
+        &["plan"],
+        &["--work", s(&tmp.path().join("work")), "--review", s(&page)],
+    );
     let all = common::text(&out);
     assert!(out.status.success(), "{all}");
     assert!(
@@ -614,24 +622,20 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     let cues = tmp.path().join("copied-cues.txt");
     std::fs::write(&cues, &copied).unwrap();
     let site = tmp.path().join("site");
-    let out = common::run(&[
-        "run",
-        "--json",
-        "--recording",
-        s(&f.rendered.recording),
-        "--agenda",
-        s(&f.rendered.agenda),
-        "--transcript",
-        s(&f.transcript),
-        "--cues",
-        s(&cues),
-        "--work",
-        s(&tmp.path().join("work")),
-        "--out",
-        s(&site),
-        "--config",
-        s(&common::example_config()),
-    ]);
+    let out = on_fixture(
+        f,
+        &["run", "--json"],
+        &[
+            "--cues",
+            s(&cues),
+            "--work",
+            s(&tmp.path().join("work")),
+            "--out",
+            s(&site),
+            "--config",
+            s(&common::example_config()),
+        ],
+    );
     let all = common::text(&out);
     assert!(out.status.success(), "{all}");
     let report: eventcast::pipeline::RunReport = serde_json::from_slice(&out.stdout).unwrap();
@@ -668,7 +672,7 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
 
 /// The level of each 100 ms of `media` (from `span` = (start, length) seconds), in dB.
 fn levels(media: &Path, span: Option<(f64, f64)>) -> Vec<f64> {
-    let mut args: Vec<String> = vec!["-v".into(), "error".into()];
+    let mut args: Vec<String> = Vec::new();
     if let Some((a, d)) = span {
         args.extend([
             "-ss".into(),
@@ -683,16 +687,7 @@ fn levels(media: &Path, span: Option<(f64, f64)>) -> Vec<f64> {
             .iter()
             .map(|x| x.to_string()),
     );
-    let out = std::process::Command::new("ffmpeg")
-        .args(&args)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    common::ffmpeg(&args)
         .chunks_exact(2)
         .map(|b| i16::from_le_bytes([b[0], b[1]]) as f64 / 32768.0)
         .collect::<Vec<_>>()

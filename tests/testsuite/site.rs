@@ -8,7 +8,6 @@ use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use eventcast::config::Config;
 use eventcast::demo::synth::{self, Script, Utterance, Voice};
@@ -30,22 +29,9 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A square (or not) PNG of `w`×`h`.
 fn artwork(path: &Path, w: u32, h: u32) {
-    ffmpeg(&[
+    common::ffmpeg([
         "-f",
         "lavfi",
         "-i",
@@ -119,7 +105,7 @@ fn text(e: &scraper::ElementRef) -> String {
 /// A silent MP3 of `seconds`, so players and enclosure lengths are real.
 fn mp3(path: &Path, seconds: f64) -> u64 {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    ffmpeg(&[
+    common::ffmpeg([
         "-f",
         "lavfi",
         "-i",
@@ -618,27 +604,20 @@ fn a_template_error_names_the_template_and_line() {
     let mut catalog = Catalog::default();
     catalog.upsert(w).unwrap();
 
-    std::fs::write(
-        templates.join("webinar.html.hbs"),
-        "<!DOCTYPE html>\n<title>x</title>\n<p>{{webinar.no_such_field}}</p>\n",
-    )
-    .unwrap();
-    let msg = eventcast::site::build(&config, &catalog)
-        .unwrap_err()
-        .to_string();
+    // The site built with `text` as the webinar page's template must fail: its message.
+    let error_with = |text: &str| {
+        std::fs::write(templates.join("webinar.html.hbs"), text).unwrap();
+        eventcast::site::build(&config, &catalog)
+            .unwrap_err()
+            .to_string()
+    };
+    let msg = error_with("<!DOCTYPE html>\n<title>x</title>\n<p>{{webinar.no_such_field}}</p>\n");
     assert!(
         msg.contains("webinar.html.hbs") && msg.contains("line 3"),
         "{msg}"
     );
 
-    std::fs::write(
-        templates.join("webinar.html.hbs"),
-        "<p>\n{{#if webinar.title}}\nno end\n",
-    )
-    .unwrap();
-    let msg = eventcast::site::build(&config, &catalog)
-        .unwrap_err()
-        .to_string();
+    let msg = error_with("<p>\n{{#if webinar.title}}\nno end\n");
     // The unclosed block is reported where the file ends, after line 3.
     assert!(msg.contains("templates/webinar.html.hbs line 4"), "{msg}");
 
@@ -711,46 +690,29 @@ fn the_check_lists_every_problem() {
     let out = common::run(&["check", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("\"Urbanism\" is not an Apple Podcasts category"),
-        "{err}"
+    let guid = format!(
+        "<guid> {} is used by an earlier item too",
+        w.episodes[0].guid
     );
-    assert!(
-        err.contains("<itunes:owner> has no <itunes:email>"),
-        "{err}"
+    let length = format!(
+        "length says {} bytes but {} has {}",
+        bytes.len(),
+        w.episodes[1].path,
+        bytes.len() - 10
     );
-    assert!(
-        err.contains(&format!(
-            "<guid> {} is used by an earlier item too",
-            w.episodes[0].guid
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains(".vtt: line 3: the cue ends before it starts"),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!(
-            "length says {} bytes but {} has {}",
-            bytes.len(),
-            w.episodes[1].path,
-            bytes.len() - 10
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains("artwork artwork.png: is 1400×1000 px"),
-        "{err}"
-    );
-    assert!(
-        err.contains("chapters") && err.contains("not JSON"),
-        "{err}"
-    );
-    assert!(
-        err.contains("index.html: styles.css does not resolve"),
-        "{err}"
-    );
+    for needle in [
+        "\"Urbanism\" is not an Apple Podcasts category",
+        "<itunes:owner> has no <itunes:email>",
+        &guid,
+        ".vtt: line 3: the cue ends before it starts",
+        &length,
+        "artwork artwork.png: is 1400×1000 px",
+        "chapters",
+        "not JSON",
+        "index.html: styles.css does not resolve",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}`: {err}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -959,14 +921,17 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
 
     // Removing the oldest webinar takes its episodes, page and folder away.
     let oldest = agenda(1, dates[0]).slug();
-    let out = common::run(&[
-        "remove",
-        &oldest,
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let remove_oldest = || {
+        common::run(&[
+            "remove",
+            &oldest,
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+        ])
+    };
+    let out = remove_oldest();
     assert!(out.status.success(), "{}", common::text(&out));
     let left = feed_items(&site);
     assert_eq!(left.len(), 2 * 4);
@@ -975,14 +940,7 @@ fn three_webinars_make_one_feed_reruns_keep_guids_and_remove_takes_one_out() {
     assert!(!site.join(&oldest).exists());
     let check = common::run(&["check", site.to_str().unwrap()]);
     assert!(check.status.success(), "{}", common::text(&check));
-    let out = common::run(&[
-        "remove",
-        &oldest,
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let out = remove_oldest();
     assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&agenda(2, dates[1]).slug()),

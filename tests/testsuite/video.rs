@@ -17,56 +17,12 @@ const SIZE: (u32, u32) = (1440, 810);
 /// The picture of each agenda item: intro, talk 1, talk 2, wrap-up.
 const COLOURS: [[u8; 3]; 4] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]];
 
-const AGENDA: &str = r#"title = "Clips of cities"
-date = "2026-11-20"
-language = "en"
-description = "A short webinar for the video clip tests."
-
-[moderator]
-name = "Lucía Fernández"
-
-[[items]]
-kind = "intro"
-minutes = 0.15
-
-[[items]]
-kind = "talk"
-minutes = 0.25
-[[items.speakers]]
-name = "Amara Okafor"
-
-[[items]]
-kind = "talk"
-minutes = 0.25
-[[items.speakers]]
-name = "João Silva"
-
-[[items]]
-kind = "wrapup"
-minutes = 0.1
-[[items.speakers]]
-name = "Helena Varga"
-"#;
-
 struct Inputs {
     video: PathBuf,
     audio_only: PathBuf,
     agenda: PathBuf,
     transcript: PathBuf,
     artwork: PathBuf,
-}
-
-fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-v", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn root() -> PathBuf {
@@ -133,7 +89,7 @@ fn inputs() -> &'static Inputs {
         ));
         let video = dir.join("recording.mp4");
         let gop = GOP.to_string();
-        ffmpeg(&[
+        common::ffmpeg([
             "-f",
             "lavfi",
             "-i",
@@ -164,7 +120,7 @@ fn inputs() -> &'static Inputs {
             video.to_str().unwrap(),
         ]);
         let audio_only = dir.join("recording.m4a");
-        ffmpeg(&[
+        common::ffmpeg([
             "-i",
             wav.to_str().unwrap(),
             "-c:a",
@@ -174,11 +130,19 @@ fn inputs() -> &'static Inputs {
             audio_only.to_str().unwrap(),
         ]);
         let agenda = dir.join("agenda.toml");
-        std::fs::write(&agenda, AGENDA).unwrap();
+        std::fs::write(
+            &agenda,
+            common::short_agenda(
+                "Clips of cities",
+                Some("A short webinar for the video clip tests."),
+                [0.15, 0.25, 0.25, 0.1],
+            ),
+        )
+        .unwrap();
         let transcript = dir.join("transcript.vtt");
         std::fs::write(&transcript, truth.to_vtt(|n| n.to_string())).unwrap();
         let artwork = dir.join("artwork.png");
-        ffmpeg(&[
+        common::ffmpeg([
             "-f",
             "lavfi",
             "-i",
@@ -566,21 +530,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn the_clip_sounds_like_the_episode() {
     let run = clips_run();
     let r = &renditions(run)[1];
-    let lufs = |p: &Path| -> f64 {
-        let out = Command::new("ffmpeg")
-            .args(["-hide_banner", "-nostdin", "-i"])
-            .arg(p)
-            .args(["-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"])
-            .output()
-            .unwrap();
-        let log = String::from_utf8_lossy(&out.stderr);
-        let summary = &log[log.rfind("Summary:").unwrap()..];
-        let line = summary
-            .lines()
-            .find(|l| l.trim_start().starts_with("I:"))
-            .unwrap();
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
-    };
+    let lufs = |p: &Path| common::loudness(p).0;
     let audio = lufs(&site_file(run, r["episode"]["file_name"].as_str().unwrap()));
     let clip = lufs(&site_file(run, r["clip"]["file_name"].as_str().unwrap()));
     assert!(

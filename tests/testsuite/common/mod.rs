@@ -3,6 +3,7 @@
 pub mod proxy;
 pub mod servers;
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -35,6 +36,47 @@ pub fn demo_inputs(dir: &Path) -> eventcast::demo::DemoInputs {
     eventcast::demo::prepare(dir).expect("the demo inputs can be made")
 }
 
+/// The agenda (TOML) of a short generated webinar on 2026-11-20, in English: Lucía
+/// Fernández moderates; an intro, Amara Okafor's and João Silva's talks and Helena Varga's
+/// wrap-up, planned for `minutes` each.
+pub fn short_agenda(title: &str, description: Option<&str>, minutes: [f64; 4]) -> String {
+    let description = description
+        .map(|d| format!("description = \"{d}\"\n"))
+        .unwrap_or_default();
+    let [intro, talk_1, talk_2, wrapup] = minutes;
+    format!(
+        r#"title = "{title}"
+date = "2026-11-20"
+language = "en"
+{description}
+[moderator]
+name = "Lucía Fernández"
+
+[[items]]
+kind = "intro"
+minutes = {intro}
+
+[[items]]
+kind = "talk"
+minutes = {talk_1}
+[[items.speakers]]
+name = "Amara Okafor"
+
+[[items]]
+kind = "talk"
+minutes = {talk_2}
+[[items.speakers]]
+name = "João Silva"
+
+[[items]]
+kind = "wrapup"
+minutes = {wrapup}
+[[items.speakers]]
+name = "Helena Varga"
+"#
+    )
+}
+
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -49,6 +91,53 @@ pub fn example_config() -> PathBuf {
 /// ffprobe's view of a media file: (duration in seconds, format tags).
 pub fn probe(path: &Path) -> eventcast::ffmpeg::Probe {
     eventcast::ffmpeg::probe(path).expect("ffprobe reads the file")
+}
+
+/// Run ffmpeg with `args` (no banner, errors only, never reading stdin, overwriting); it
+/// must succeed. Returns what it wrote to standard output.
+pub fn ffmpeg<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-v", "error", "-y"])
+        .args(&args)
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// What ffmpeg logs running the audio filter `filter` over the first audio stream of `path`
+/// (decoded, nothing written).
+pub fn audio_filter_log(path: &Path, filter: &str) -> String {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-af", filter, "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// ffmpeg's EBU R128 summary of a file's audio: (integrated LUFS, true peak dBTP).
+pub fn loudness(path: &Path) -> (f64, f64) {
+    let log = audio_filter_log(path, "ebur128=peak=true");
+    let summary = &log[log.rfind("Summary:").expect("ebur128 prints a summary")..];
+    let value = |key: &str| -> f64 {
+        let line = summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("no {key} in {summary}"));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
 }
 
 /// Every file below `dir` (none if it does not exist).

@@ -54,6 +54,19 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// `command` started with its output thrown away, once it listens on `port`.
+fn serve(mut command: Command, port: u16, name: &str) -> Server {
+    let mut server = Server(
+        command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{name} does not start: {e}")),
+    );
+    wait_for_port(port, &mut server, name);
+    server
+}
+
 pub fn wait_for_port(port: u16, server: &mut Server, name: &str) {
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -78,18 +91,12 @@ pub struct S3 {
 /// A moto S3 server with a bucket, and an IAM user's key that may write to it.
 pub fn moto() -> S3 {
     let port = free_port();
-    let mut server = Server(
-        Command::new(tool("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            // The first 4 requests (moto_setup.py's) need no credentials; all later ones are
-            // checked against IAM, signature included.
-            .env("INITIAL_NO_AUTH_ACTION_COUNT", "4")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server starts"),
-    );
-    wait_for_port(port, &mut server, "moto_server");
+    let mut moto = Command::new(tool("moto_server"));
+    moto.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        // The first 4 requests (moto_setup.py's) need no credentials; all later ones are
+        // checked against IAM, signature included.
+        .env("INITIAL_NO_AUTH_ACTION_COUNT", "4");
+    let server = serve(moto, port, "moto_server");
     let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/publish_servers/moto_setup.py");
     let out = Command::new(tool("python3"))
         .arg(setup)
@@ -225,18 +232,10 @@ logging:
         ),
     )
     .unwrap();
-    let mut server = Server(
-        Command::new(tool("wsgidav"))
-            .arg("--config")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wsgidav starts"),
-    );
-    wait_for_port(port, &mut server, "wsgidav");
+    let mut wsgidav = Command::new(tool("wsgidav"));
+    wsgidav.arg("--config").arg(&config);
     Dav {
-        _server: server,
+        _server: serve(wsgidav, port, "wsgidav"),
         port,
         root,
     }
@@ -347,19 +346,10 @@ DocumentRoot {root}
     );
     let conf_path = server_root.join("httpd.conf");
     std::fs::write(&conf_path, conf).unwrap();
-    let mut server = Server(
-        Command::new(exe)
-            .arg("-f")
-            .arg(&conf_path)
-            .arg("-DFOREGROUND")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("apache2 starts"),
-    );
-    wait_for_port(port, &mut server, "apache2");
+    let mut apache = Command::new(exe);
+    apache.arg("-f").arg(&conf_path).arg("-DFOREGROUND");
     Dav {
-        _server: server,
+        _server: serve(apache, port, "apache2"),
         port,
         root,
     }
@@ -379,20 +369,14 @@ pub fn rclone(dir: &Path) -> Dav {
         .unwrap_or_else(|| {
             panic!("`rclone` is not installed: run .ci/install-publish-tools.sh (it installs rclone from Debian)")
         });
-    let mut server = Server(
-        Command::new(exe)
-            .args(["serve", "webdav"])
-            .arg(&root)
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--user", DAV_USER, "--pass", DAV_PASSWORD])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("rclone starts"),
-    );
-    wait_for_port(port, &mut server, "rclone serve webdav");
+    let mut rclone = Command::new(exe);
+    rclone
+        .args(["serve", "webdav"])
+        .arg(&root)
+        .args(["--addr", &format!("127.0.0.1:{port}")])
+        .args(["--user", DAV_USER, "--pass", DAV_PASSWORD]);
     Dav {
-        _server: server,
+        _server: serve(rclone, port, "rclone serve webdav"),
         port,
         root,
     }
