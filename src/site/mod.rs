@@ -1,15 +1,17 @@
 //! Site: the feed, the pages and the catalog, rendered from templates.
 //!
 //! Default templates are compiled into the binary; a `templates` folder named in
-//! pipeline.toml overrides them file by file. Templates see plain view models built here
-//! (times already formatted, URLs already joined), so restyling needs no Rust.
+//! pipeline.toml overrides them file by file (`templates.rs`). Templates see plain view
+//! models built here (times already formatted, URLs already joined), so restyling needs no
+//! Rust; each episode's chapters and transcript files are written beside it (`sidecars.rs`).
 
 pub mod catalog;
 mod labels;
+mod sidecars;
+mod templates;
 
 use std::path::Path;
 
-use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::json;
 
@@ -17,91 +19,16 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::Person;
 use crate::timecode::clock;
-use catalog::{Catalog, CatalogEpisode, Chapter, Cue, Webinar};
-
-/// Built-in templates: (file name, contents); `eventcast init --templates` writes them out.
-pub const BUILTIN: [(&str, &str); 4] = [
-    ("feed.xml.hbs", include_str!("../../templates/feed.xml.hbs")),
-    (
-        "index.html.hbs",
-        include_str!("../../templates/index.html.hbs"),
-    ),
-    (
-        "webinar.html.hbs",
-        include_str!("../../templates/webinar.html.hbs"),
-    ),
-    ("style.css", include_str!("../../templates/style.css")),
-];
+use catalog::{Catalog, Webinar};
+use sidecars::{chapters_json, episode_chapters, episode_cues, sidecar, vtt};
+use templates::Templates;
+pub use templates::BUILTIN;
 
 /// A rendered file, by its path from the site root.
 #[derive(Debug, Clone)]
 pub struct SiteFile {
     pub path: String,
     pub contents: Vec<u8>,
-}
-
-/// Escape text for XML: the five entities, and control characters XML 1.0 forbids removed,
-/// as are text direction controls (a catalog published by an older version may hold them).
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in crate::safe::strip_bidi(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-struct Templates {
-    html: Handlebars<'static>,
-    xml: Handlebars<'static>,
-    css: String,
-}
-
-fn load_templates(dir: Option<&Path>) -> Result<Templates> {
-    let mut html = Handlebars::new();
-    let mut xml = Handlebars::new();
-    html.set_strict_mode(true);
-    xml.set_strict_mode(true);
-    xml.register_escape_fn(xml_escape);
-    html.register_escape_fn(|s| handlebars::html_escape(&crate::safe::strip_bidi(s)));
-    let mut css = String::new();
-    for (name, builtin) in BUILTIN {
-        let (text, origin) = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-            Some(p) => (crate::error::read_text(&p)?, p.display().to_string()),
-            None => (builtin.to_string(), format!("built-in {name}")),
-        };
-        let registry = match name {
-            "style.css" => {
-                css = text;
-                continue;
-            }
-            "feed.xml.hbs" => &mut xml,
-            _ => &mut html,
-        };
-        registry.register_template_string(name, text).map_err(|e| {
-            let at = e
-                .pos()
-                .map(|(line, col)| format!(" line {line}, column {col}"))
-                .unwrap_or_default();
-            Error::Template(format!("{origin}{at}: {}", e.reason()))
-        })?;
-    }
-    Ok(Templates { html, xml, css })
-}
-
-fn render(reg: &Handlebars<'static>, name: &str, data: &serde_json::Value) -> Result<String> {
-    reg.render(name, data).map_err(|e| {
-        let line = e.line_no.map(|l| format!(" line {l}")).unwrap_or_default();
-        Error::Template(format!("{name}{line}: {}", e.reason()))
-    })
 }
 
 /// When the webinar took place, in its own zone (noon when the catalog gives no time, UTC
@@ -165,95 +92,8 @@ struct Urls {
     image: Option<String>,
 }
 
-/// `talk-1-x.mp3` → `talk-1-x.<ext>`: the episode's chapters and transcript sit beside it.
-fn sidecar(path: &str, ext: &str) -> String {
-    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
-    format!("{stem}.{ext}")
-}
-
-/// The chapters of an episode in its own time: the whole webinar gets one per agenda item;
-/// a part gets the items inside it, starting with one at 0.
-fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
-    let end = e.start + e.duration;
-    let mut out: Vec<Chapter> = w
-        .chapters
-        .iter()
-        .filter(|c| c.start >= e.start - 0.5 && c.start < end - 0.5)
-        .map(|c| Chapter {
-            start: (c.start - e.start).max(0.0),
-            ..c.clone()
-        })
-        .collect();
-    match out.first_mut() {
-        Some(first) if first.start < 1.0 => first.start = 0.0,
-        _ => out.insert(
-            0,
-            Chapter {
-                title: e.title.clone(),
-                speakers: e.speakers.clone(),
-                start: 0.0,
-            },
-        ),
-    }
-    out
-}
-
-/// A JSON chapters file (Podcasting 2.0 "JSON Chapters Format", version 1.2.0).
-fn chapters_json(chapters: &[Chapter]) -> String {
-    let list: Vec<_> = chapters
-        .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.label())}))
-        .collect();
-    serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
-        .expect("chapters serialise")
-}
-
-/// The cues of the transcript inside an episode, in the episode's own time.
-fn episode_cues(w: &Webinar, e: &CatalogEpisode) -> Vec<Cue> {
-    let end = e.start + e.duration;
-    w.transcript
-        .iter()
-        .filter(|c| c.end > e.start && c.start < end)
-        .map(|c| Cue {
-            start: (c.start - e.start).max(0.0),
-            end: (c.end.min(end) - e.start).max(0.0),
-            ..c.clone()
-        })
-        .collect()
-}
-
-fn vtt_escape(s: &str) -> String {
-    crate::safe::strip_bidi(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace("-->", "--&gt;")
-}
-
-/// A WebVTT transcript with each cue's speaker as a voice span (`<v Name>`).
-fn vtt(cues: &[Cue]) -> String {
-    let mut out = String::from("WEBVTT\n");
-    for c in cues {
-        let text = c
-            .text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
-        out.push_str(&format!(
-            "\n{} --> {}\n<v {}>{}\n",
-            crate::timecode::vtt(c.start),
-            crate::timecode::vtt(c.end),
-            vtt_escape(&c.speaker),
-            vtt_escape(&text)
-        ));
-    }
-    out
-}
-
 /// Consecutive cues of one speaker joined into a turn, for reading on the page.
-fn turns(cues: &[Cue]) -> Vec<serde_json::Value> {
+fn turns(cues: &[catalog::Cue]) -> Vec<serde_json::Value> {
     let mut out: Vec<(String, f64, String)> = Vec::new();
     for c in cues {
         match out.last_mut() {
@@ -401,7 +241,7 @@ fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> Result<serde_json:
 /// episode's chapters (JSON) and transcript slice (WebVTT), the artwork and catalog.json.
 /// Media files are not included: they are published from where the media stage wrote them.
 pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
-    let templates = load_templates(config.site.templates.as_deref())?;
+    let templates = Templates::load(config.site.templates.as_deref())?;
     let base = config.base_url();
     let image_name = artwork_name(config);
     let page = if config.site.pretty_urls {
@@ -444,17 +284,17 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
     let site = json!({"series": series, "urls": urls, "webinars": webinars, "t": t});
     files.push(SiteFile {
         path: "feed.xml".into(),
-        contents: render(&templates.xml, "feed.xml.hbs", &site)?.into_bytes(),
+        contents: templates.render("feed.xml.hbs", &site)?.into_bytes(),
     });
     files.push(SiteFile {
         path: "index.html".into(),
-        contents: render(&templates.html, "index.html.hbs", &site)?.into_bytes(),
+        contents: templates.render("index.html.hbs", &site)?.into_bytes(),
     });
     for (w, view) in catalog.webinars.iter().zip(&webinars) {
         let data = json!({"series": series, "urls": urls, "webinar": view, "t": view["t"]});
         files.push(SiteFile {
             path: format!("{}/index.html", w.slug),
-            contents: render(&templates.html, "webinar.html.hbs", &data)?.into_bytes(),
+            contents: templates.render("webinar.html.hbs", &data)?.into_bytes(),
         });
         for e in &w.episodes {
             files.push(SiteFile {
@@ -565,84 +405,6 @@ mod tests {
         assert_eq!(
             zoned(&good).unwrap().strftime("%H:%M %Z").to_string(),
             "16:00 CEST"
-        );
-    }
-
-    /// One chapter list: the whole-webinar episode's tags and its chapters JSON carry the
-    /// same titles at the same times.
-    #[test]
-    fn tag_and_json_chapters_have_the_same_titles() {
-        use crate::media::{tags::TagContext, Episode, EpisodeKind};
-        let chapter = |title: &str, speakers: &[&str], start: f64, end: f64| crate::plan::Chapter {
-            title: title.into(),
-            speakers: speakers.iter().map(|s| s.to_string()).collect(),
-            start,
-            end,
-        };
-        let plan_chapters = vec![
-            chapter("Bienvenida", &["Ana"], 12.0, 70.0),
-            chapter("Charla de Diana", &["Diana"], 70.0, 400.0),
-            chapter("Preguntas", &["Ana", "Diana"], 400.0, 600.0),
-        ];
-        let ep = Episode {
-            id: "webinar".into(),
-            item: None,
-            kind: EpisodeKind::Webinar,
-            title: "Webinar".into(),
-            speakers: Vec::new(),
-            start: 12.0,
-            end: 600.0,
-            file_name: "webinar.mp3".into(),
-            track: 1,
-        };
-        let tags = TagContext {
-            series: "S".into(),
-            webinar: "W".into(),
-            date: jiff::civil::date(2021, 6, 29),
-            description: String::new(),
-            cover: None,
-            chapters: plan_chapters.clone(),
-        };
-        let id3: Vec<(String, f64)> = tags
-            .chapters_of(&ep)
-            .into_iter()
-            .map(|(t, start, _)| (t, f64::from(start) / 1000.0))
-            .collect();
-        let catalog: Vec<Chapter> = plan_chapters
-            .iter()
-            .map(|c| Chapter::at(c, ep.start))
-            .collect();
-        let json: serde_json::Value = serde_json::from_str(&chapters_json(&catalog)).unwrap();
-        let from_json: Vec<(String, f64)> = json["chapters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["title"].as_str().unwrap().to_string(),
-                    c["startTime"].as_f64().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(id3, from_json);
-        assert_eq!(
-            from_json
-                .iter()
-                .map(|(t, _)| t.as_str())
-                .collect::<Vec<_>>(),
-            [
-                "Bienvenida – Ana",
-                "Charla de Diana",
-                "Preguntas – Ana, Diana"
-            ]
-        );
-    }
-
-    #[test]
-    fn xml_escape_is_correct() {
-        assert_eq!(
-            xml_escape("a & b <c> \"d\" 'e'\u{1}\u{7}f\n"),
-            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;f\n"
         );
     }
 }
