@@ -1,7 +1,7 @@
 //! The files beside each episode: its chapters (JSON) and its slice of the transcript
 //! (WebVTT), both in the episode's own time.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::catalog::{CatalogEpisode, Chapter, Cue, Webinar};
 
@@ -38,14 +38,35 @@ pub fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
     out
 }
 
-/// A JSON chapters file (Podcasting 2.0 "JSON Chapters Format", version 1.2.0).
+/// A JSON chapters file (Podcasting 2.0 "JSON Chapters Format", version 1.2.0). Fields in
+/// the order published files have them, so a re-run writes the same bytes.
+#[derive(Serialize)]
+struct ChaptersFile {
+    chapters: Vec<JsonChapter>,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonChapter {
+    /// Seconds, to the millisecond.
+    #[serde(rename = "startTime")]
+    start_time: f64,
+    title: String,
+}
+
+/// The chapters file of an episode.
 pub fn chapters_json(chapters: &[Chapter]) -> String {
-    let list: Vec<_> = chapters
-        .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.label())}))
-        .collect();
-    serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
-        .expect("chapters serialise")
+    let file = ChaptersFile {
+        chapters: chapters
+            .iter()
+            .map(|c| JsonChapter {
+                start_time: (c.start * 1000.0).round() / 1000.0,
+                title: crate::safe::strip_bidi(&c.label()).into_owned(),
+            })
+            .collect(),
+        version: "1.2.0",
+    };
+    serde_json::to_string_pretty(&file).expect("chapters serialise")
 }
 
 /// The cues of the transcript inside an episode, in the episode's own time.
