@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::error::{Error, Result};
 
@@ -299,11 +300,7 @@ impl Config {
         if !self.series.owner_email.contains('@') {
             return Err(bad("series.owner_email", "must be an e-mail address"));
         }
-        if !(self.site.base_url.starts_with("http://")
-            || self.site.base_url.starts_with("https://"))
-        {
-            return Err(bad("site.base_url", "must start with http:// or https://"));
-        }
+        parse_base_url(&self.site.base_url).map_err(|m| bad("site.base_url", m))?;
         if !matches!(self.output.channels, 1 | 2) {
             return Err(bad("output.channels", "must be 1 (mono) or 2 (stereo)"));
         }
@@ -395,10 +392,30 @@ impl Config {
         Ok(())
     }
 
-    /// Base URL with exactly one trailing slash.
-    pub fn base_url(&self) -> String {
-        format!("{}/", self.site.base_url.trim_end_matches('/'))
+    /// `site.base_url` as an address, its path ending in exactly one slash (`load` refuses
+    /// a file where it is not one).
+    pub fn base_url(&self) -> Result<Url> {
+        parse_base_url(&self.site.base_url).map_err(|m| Error::Config {
+            path: "pipeline.toml".into(),
+            message: format!("`site.base_url`: {m}"),
+        })
     }
+}
+
+/// An http(s) address without query or fragment, its path ending in exactly one slash, so
+/// that a path from the site root appended to it gives the file's address.
+fn parse_base_url(text: &str) -> std::result::Result<Url, &'static str> {
+    const NOT: &str = "must be an http:// or https:// address, without ? or #";
+    let mut url = Url::parse(text).map_err(|_| NOT)?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(NOT);
+    }
+    let path = format!("{}/", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    Ok(url)
 }
 
 /// Container and codec of the episodes.
@@ -461,6 +478,35 @@ mod tests {
         let c = Config::builtin();
         assert_eq!(c.output, Output::default());
         c.validate(Path::new("pipeline.toml")).unwrap();
+    }
+
+    #[test]
+    fn the_base_url_is_an_http_address_ending_in_one_slash() {
+        let mut c = Config::builtin();
+        for (text, url) in [
+            (
+                "https://example.org/podcast",
+                "https://example.org/podcast/",
+            ),
+            (
+                "https://example.org/podcast///",
+                "https://example.org/podcast/",
+            ),
+            ("http://localhost:8000", "http://localhost:8000/"),
+        ] {
+            c.site.base_url = text.into();
+            assert_eq!(c.base_url().unwrap().as_str(), url);
+        }
+        for text in [
+            "ftp://example.org/",
+            "example.org/podcast",
+            "https://",
+            "https://example.org/?page=2",
+        ] {
+            c.site.base_url = text.into();
+            let e = c.validate(Path::new("pipeline.toml")).unwrap_err();
+            assert!(e.to_string().contains("site.base_url"), "{text}: {e}");
+        }
     }
 
     #[test]

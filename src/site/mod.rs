@@ -1,37 +1,25 @@
 //! Site: the feed, the pages and the catalog, rendered from templates.
 //!
 //! Default templates are compiled into the binary; a `templates` folder named in
-//! pipeline.toml overrides them file by file. Templates see plain view models built here
-//! (times already formatted, URLs already joined), so restyling needs no Rust.
+//! pipeline.toml overrides them file by file (`templates.rs`). Templates see the views built
+//! here (`views/`: times already formatted, URLs already joined), so restyling needs no
+//! Rust; each episode's chapters and transcript files are written beside it (`sidecars.rs`).
 
 pub mod catalog;
 mod labels;
+mod sidecars;
+mod templates;
+mod views;
 
 use std::path::Path;
 
-use handlebars::Handlebars;
-use serde::Serialize;
-use serde_json::json;
-
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::ingest::Person;
-use crate::timecode::clock;
-use catalog::{Catalog, CatalogEpisode, Chapter, Cue, Webinar};
-
-/// Built-in templates: (file name, contents); `eventcast init --templates` writes them out.
-pub const BUILTIN: [(&str, &str); 4] = [
-    ("feed.xml.hbs", include_str!("../../templates/feed.xml.hbs")),
-    (
-        "index.html.hbs",
-        include_str!("../../templates/index.html.hbs"),
-    ),
-    (
-        "webinar.html.hbs",
-        include_str!("../../templates/webinar.html.hbs"),
-    ),
-    ("style.css", include_str!("../../templates/style.css")),
-];
+use catalog::Catalog;
+use sidecars::{chapters_json, episode_chapters, episode_cues, sidecar, vtt};
+use templates::Templates;
+pub use templates::BUILTIN;
+use views::{SiteView, UrlsView, WebinarPageView};
 
 /// A rendered file, by its path from the site root.
 #[derive(Debug, Clone)]
@@ -40,421 +28,39 @@ pub struct SiteFile {
     pub contents: Vec<u8>,
 }
 
-/// Escape text for XML: the five entities, and control characters XML 1.0 forbids removed,
-/// as are text direction controls (a catalog published by an older version may hold them).
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in crate::safe::strip_bidi(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-struct Templates {
-    html: Handlebars<'static>,
-    xml: Handlebars<'static>,
-    css: String,
-}
-
-fn load_templates(dir: Option<&Path>) -> Result<Templates> {
-    let mut html = Handlebars::new();
-    let mut xml = Handlebars::new();
-    html.set_strict_mode(true);
-    xml.set_strict_mode(true);
-    xml.register_escape_fn(xml_escape);
-    html.register_escape_fn(|s| handlebars::html_escape(&crate::safe::strip_bidi(s)));
-    let mut css = String::new();
-    for (name, builtin) in BUILTIN {
-        let (text, origin) = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-            Some(p) => (crate::error::read_text(&p)?, p.display().to_string()),
-            None => (builtin.to_string(), format!("built-in {name}")),
-        };
-        let registry = match name {
-            "style.css" => {
-                css = text;
-                continue;
-            }
-            "feed.xml.hbs" => &mut xml,
-            _ => &mut html,
-        };
-        registry.register_template_string(name, text).map_err(|e| {
-            let at = e
-                .pos()
-                .map(|(line, col)| format!(" line {line}, column {col}"))
-                .unwrap_or_default();
-            Error::Template(format!("{origin}{at}: {}", e.reason()))
-        })?;
-    }
-    Ok(Templates { html, xml, css })
-}
-
-fn render(reg: &Handlebars<'static>, name: &str, data: &serde_json::Value) -> Result<String> {
-    reg.render(name, data).map_err(|e| {
-        let line = e.line_no.map(|l| format!(" line {l}")).unwrap_or_default();
-        Error::Template(format!("{name}{line}: {}", e.reason()))
-    })
-}
-
-/// When the webinar took place, in its own zone (noon when the catalog gives no time, UTC
-/// when it gives no zone). A date, time or zone that does not read is an error naming it
-/// and the catalog, never a silent 1970 or UTC.
-fn zoned(w: &Webinar) -> Result<jiff::ZonedDateTime> {
-    let bad = |field: &str, value: &str, e: jiff::Error| Error::Input {
-        path: "catalog.json".into(),
-        message: format!("webinar {}: `{field}` {value:?} does not read: {e}", w.slug),
-    };
-    let date: jiff::civil::Date = w.date.parse().map_err(|e| bad("date", &w.date, e))?;
-    let time = match w.time.as_deref() {
-        Some(t) => t.parse().map_err(|e| bad("time", t, e))?,
-        None => jiff::civil::time(12, 0, 0, 0),
-    };
-    let tz = match w.timezone.as_deref() {
-        Some(z) => jiff::tz::TimeZone::get(z).map_err(|e| bad("timezone", z, e))?,
-        None => jiff::tz::TimeZone::UTC,
-    };
-    date.to_datetime(time)
-        .to_zoned_datetime(tz)
-        .map_err(|e| bad("time", w.time.as_deref().unwrap_or("12:00"), e))
-}
-
-fn person_view(p: &Person, host: bool) -> serde_json::Value {
-    let place = [p.city.as_deref(), p.country.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let about: Vec<&str> = [p.role.as_deref(), p.organisation.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    // `podcast:person` has no field for a job title or organisation: apps show its text.
-    let credit = if about.is_empty() {
-        p.name.clone()
-    } else {
-        format!("{} ({})", p.name, about.join(", "))
-    };
-    json!({
-        "name": p.name,
-        "role": p.role.clone().unwrap_or_default(),
-        "organisation": p.organisation.clone().unwrap_or_default(),
-        "city": p.city.clone().unwrap_or_default(),
-        "country": p.country.clone().unwrap_or_default(),
-        "place": place,
-        "credit": credit,
-        "podcast_role": if host { "host" } else { "guest" },
-    })
-}
-
-#[derive(Serialize)]
-struct Urls {
-    base: String,
-    /// The index page: `base` + "index.html" (`base` with `site.pretty_urls`).
-    home: String,
-    /// What a page's URL ends with after its folder: "index.html", or "" for pretty URLs.
-    page: &'static str,
-    feed: String,
-    image: Option<String>,
-}
-
-/// `talk-1-x.mp3` → `talk-1-x.<ext>`: the episode's chapters and transcript sit beside it.
-fn sidecar(path: &str, ext: &str) -> String {
-    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
-    format!("{stem}.{ext}")
-}
-
-/// The chapters of an episode in its own time: the whole webinar gets one per agenda item;
-/// a part gets the items inside it, starting with one at 0.
-fn episode_chapters(w: &Webinar, e: &CatalogEpisode) -> Vec<Chapter> {
-    let end = e.start + e.duration;
-    let mut out: Vec<Chapter> = w
-        .chapters
-        .iter()
-        .filter(|c| c.start >= e.start - 0.5 && c.start < end - 0.5)
-        .map(|c| Chapter {
-            start: (c.start - e.start).max(0.0),
-            ..c.clone()
-        })
-        .collect();
-    match out.first_mut() {
-        Some(first) if first.start < 1.0 => first.start = 0.0,
-        _ => out.insert(
-            0,
-            Chapter {
-                title: e.title.clone(),
-                speakers: e.speakers.clone(),
-                start: 0.0,
-            },
-        ),
-    }
-    out
-}
-
-/// A JSON chapters file (Podcasting 2.0 "JSON Chapters Format", version 1.2.0).
-fn chapters_json(chapters: &[Chapter]) -> String {
-    let list: Vec<_> = chapters
-        .iter()
-        .map(|c| json!({"startTime": (c.start * 1000.0).round() / 1000.0, "title": crate::safe::strip_bidi(&c.label())}))
-        .collect();
-    serde_json::to_string_pretty(&json!({"version": "1.2.0", "chapters": list}))
-        .expect("chapters serialise")
-}
-
-/// The cues of the transcript inside an episode, in the episode's own time.
-fn episode_cues(w: &Webinar, e: &CatalogEpisode) -> Vec<Cue> {
-    let end = e.start + e.duration;
-    w.transcript
-        .iter()
-        .filter(|c| c.end > e.start && c.start < end)
-        .map(|c| Cue {
-            start: (c.start - e.start).max(0.0),
-            end: (c.end.min(end) - e.start).max(0.0),
-            ..c.clone()
-        })
-        .collect()
-}
-
-fn vtt_escape(s: &str) -> String {
-    crate::safe::strip_bidi(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace("-->", "--&gt;")
-}
-
-/// A WebVTT transcript with each cue's speaker as a voice span (`<v Name>`).
-fn vtt(cues: &[Cue]) -> String {
-    let mut out = String::from("WEBVTT\n");
-    for c in cues {
-        let text = c
-            .text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
-        out.push_str(&format!(
-            "\n{} --> {}\n<v {}>{}\n",
-            crate::timecode::vtt(c.start),
-            crate::timecode::vtt(c.end),
-            vtt_escape(&c.speaker),
-            vtt_escape(&text)
-        ));
-    }
-    out
-}
-
-/// Consecutive cues of one speaker joined into a turn, for reading on the page.
-fn turns(cues: &[Cue]) -> Vec<serde_json::Value> {
-    let mut out: Vec<(String, f64, String)> = Vec::new();
-    for c in cues {
-        match out.last_mut() {
-            Some((who, _, text)) if *who == c.speaker => {
-                text.push(' ');
-                text.push_str(c.text.trim());
-            }
-            _ => out.push((c.speaker.clone(), c.start, c.text.trim().to_string())),
-        }
-    }
-    out.into_iter()
-        .map(|(speaker, start, text)| {
-            json!({"speaker": speaker, "at": clock(start), "seconds": start.floor() as u64, "text": text})
-        })
-        .collect()
-}
-
-fn webinar_view(w: &Webinar, urls: &Urls, config: &Config) -> Result<serde_json::Value> {
-    let t = labels::for_language(&w.language);
-    let z = zoned(w)?;
-    let day = t.date(z.date());
-    let when = match (&w.time, &w.timezone) {
-        (Some(_), Some(tz)) => format!("{day}, {} ({tz})", z.strftime("%H:%M %Z")),
-        (Some(_), None) => format!("{day}, {}", z.strftime("%H:%M")),
-        _ => day,
-    };
-    let mut summary: String = w.description.chars().take(300).collect();
-    if w.description.chars().count() > 300 {
-        summary.push('…');
-    }
-    let person = |name: &str| -> serde_json::Value {
-        match &w.moderator {
-            Some(m) if m.name == name => person_view(m, true),
-            _ => w
-                .speakers
-                .iter()
-                .find(|p| p.name == name)
-                .map(|p| person_view(p, false))
-                .unwrap_or_else(|| {
-                    person_view(
-                        &Person {
-                            name: name.into(),
-                            ..Person::default()
-                        },
-                        false,
-                    )
-                }),
-        }
-    };
-    let episodes: Vec<_> = w
-        .episodes
-        .iter()
-        .map(|e| {
-            let file = e.path.rsplit('/').next().unwrap_or(&e.path).to_string();
-            let whole = e.kind == crate::media::EpisodeKind::Webinar;
-            let people: Vec<_> = if whole {
-                w.moderator
-                    .iter()
-                    .map(|m| person_view(m, true))
-                    .chain(w.speakers.iter().map(|p| person_view(p, false)))
-                    .collect()
-            } else {
-                e.speakers.iter().map(|n| person(n)).collect()
-            };
-            let chapters: Vec<_> = episode_chapters(w, e)
-                .iter()
-                .map(|c| json!({"title": c.title, "speakers": c.speakers.join(", "), "at": clock(c.start), "seconds": c.start.floor() as u64}))
-                .collect();
-            let has_transcript = !episode_cues(w, e).is_empty();
-            let description = if whole && w.description.trim().is_empty() {
-                // Apple requires a description; an agenda need not have one.
-                format!("{} ({}).", w.title, t.date(z.date()))
-            } else if whole {
-                w.description.clone()
-            } else {
-                format!("{} “{}” ({}).\n\n{}", t.from_webinar, w.title, t.date(z.date()), w.description)
-            };
-            json!({
-                "id": e.id,
-                "guid": e.guid,
-                "title": e.title,
-                "kind": e.kind,
-                "is_webinar": whole,
-                "speakers": e.speakers.join(", "),
-                "people": people,
-                "description": description.trim(),
-                "file": file,
-                "url": format!("{}{}", urls.base, e.path),
-                "bytes": e.bytes,
-                "mime": e.mime,
-                "seconds": e.duration.round() as u64,
-                "length": clock(e.duration),
-                "megabytes": format!("{:.1}", e.bytes as f64 / 1_000_000.0),
-                // What the download link calls the file: "MP3", "M4A".
-                "format": file.rsplit('.').next().unwrap_or_default().to_uppercase(),
-                "chapters": chapters,
-                "chapters_url": format!("{}{}", urls.base, sidecar(&e.path, "chapters.json")),
-                "transcript_url": if has_transcript { json!(format!("{}{}", urls.base, sidecar(&e.path, "vtt"))) } else { json!(null) },
-                "transcript_file": if has_transcript { json!(sidecar(&file, "vtt")) } else { json!(null) },
-                "video": e.video.as_ref().map(|v| {
-                    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
-                    json!({
-                        "file": name(&v.clip.path),
-                        "poster": name(&v.poster.path),
-                        "megabytes": format!("{:.1}", v.clip.bytes as f64 / 1_000_000.0),
-                    })
-                }),
-            })
-        })
-        .collect();
-    let paragraphs: Vec<&str> = w
-        .description
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let whole = episodes.iter().find(|e| e["is_webinar"] == json!(true));
-    Ok(json!({
-        "slug": w.slug,
-        "title": w.title,
-        "series": w.series.clone().unwrap_or_else(|| config.series.title.clone()),
-        "date": w.date,
-        "when": when,
-        "datetime": z.timestamp().to_string(),
-        "pub_date": jiff::fmt::rfc2822::to_string(&z).unwrap_or_default(),
-        "language": w.language,
-        "t": t,
-        "description": w.description,
-        "paragraphs": paragraphs,
-        "summary": summary,
-        "moderator": w.moderator.as_ref().map(|m| person_view(m, true)),
-        "speakers": w.speakers.iter().map(|p| person_view(p, false)).collect::<Vec<_>>(),
-        "episodes": episodes,
-        "episode_count": t.episodes(w.episodes.len()),
-        "player": whole.map(|e| json!(format!("{}-player", e["id"].as_str().unwrap_or_default()))).unwrap_or(json!(null)),
-        "audio_url": whole.map(|e| e["url"].clone()).unwrap_or(json!(null)),
-        "audio_file": whole.map(|e| e["file"].clone()).unwrap_or(json!(null)),
-        "transcript": turns(&w.transcript),
-        // A file, not a folder: a server need not add index.html by itself.
-        "page_url": format!("{}{}/{}", urls.base, w.slug, urls.page),
-    }))
-}
-
 /// Render the whole site for `catalog`: feed, index, one page per webinar with each
 /// episode's chapters (JSON) and transcript slice (WebVTT), the artwork and catalog.json.
 /// Media files are not included: they are published from where the media stage wrote them.
 pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
-    let templates = load_templates(config.site.templates.as_deref())?;
-    let base = config.base_url();
-    let image_name = artwork_name(config);
-    let page = if config.site.pretty_urls {
-        ""
-    } else {
-        "index.html"
-    };
-    let urls = Urls {
-        home: format!("{base}{page}"),
-        page,
-        base: base.clone(),
-        feed: format!("{base}feed.xml"),
-        image: image_name.as_ref().map(|n| format!("{base}{n}")),
-    };
+    let templates = Templates::load(config.site.templates.as_deref())?;
+    let artwork = artwork_name(config);
+    let urls = UrlsView::new(config, artwork.as_deref())?;
     let mut catalog = catalog.clone();
     let guid = catalog
         .guid
-        .get_or_insert_with(|| catalog::feed_guid(&urls.feed))
+        .get_or_insert_with(|| catalog::feed_guid(urls.feed.as_str()))
         .clone();
-    let webinars: Vec<_> = catalog
-        .webinars
-        .iter()
-        .map(|w| webinar_view(w, &urls, config))
-        .collect::<Result<_>>()?;
-    let s = &config.series;
-    let series = json!({
-        "title": s.title,
-        "description": s.description,
-        "author": s.author,
-        "owner_name": s.owner_name.clone().unwrap_or_else(|| s.author.clone()),
-        "owner_email": s.owner_email,
-        "categories": s.categories,
-        "language": s.language,
-        "explicit": if s.explicit { "true" } else { "false" },
-        "image": image_name,
-        "guid": guid,
-    });
-    let mut files = Vec::new();
-    let t = labels::for_language(&s.language);
-    let site = json!({"series": series, "urls": urls, "webinars": webinars, "t": t});
-    files.push(SiteFile {
-        path: "feed.xml".into(),
-        contents: render(&templates.xml, "feed.xml.hbs", &site)?.into_bytes(),
-    });
-    files.push(SiteFile {
-        path: "index.html".into(),
-        contents: render(&templates.html, "index.html.hbs", &site)?.into_bytes(),
-    });
-    for (w, view) in catalog.webinars.iter().zip(&webinars) {
-        let data = json!({"series": series, "urls": urls, "webinar": view, "t": view["t"]});
+    let site = SiteView::new(config, &catalog.webinars, urls, guid, artwork.as_deref())?;
+    let mut files = vec![
+        SiteFile {
+            path: "feed.xml".into(),
+            contents: templates.render("feed.xml.hbs", &site)?.into_bytes(),
+        },
+        SiteFile {
+            path: "index.html".into(),
+            contents: templates.render("index.html.hbs", &site)?.into_bytes(),
+        },
+    ];
+    for (w, webinar) in catalog.webinars.iter().zip(&site.webinars) {
+        let page = WebinarPageView {
+            series: &site.series,
+            urls: &site.urls,
+            webinar,
+            t: webinar.t,
+        };
         files.push(SiteFile {
             path: format!("{}/index.html", w.slug),
-            contents: render(&templates.html, "webinar.html.hbs", &data)?.into_bytes(),
+            contents: templates.render("webinar.html.hbs", &page)?.into_bytes(),
         });
         for e in &w.episodes {
             files.push(SiteFile {
@@ -474,9 +80,9 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
         path: "style.css".into(),
         contents: templates.css.into_bytes(),
     });
-    if let (Some(name), Some(src)) = (&image_name, &config.series.image) {
+    if let (Some(name), Some(src)) = (artwork, &config.series.image) {
         files.push(SiteFile {
-            path: name.clone(),
+            path: name,
             contents: std::fs::read(src).map_err(|e| Error::io(src, e))?,
         });
     }
@@ -535,114 +141,4 @@ fn artwork_name(config: &Config) -> Option<String> {
         "artwork.{}",
         if ext == "jpeg" { "jpg" } else { &ext }
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A catalog's webinar in a zone that does not exist is an error naming the zone and the
-    /// catalog (exit 2), not a page dated in UTC or 1970.
-    #[test]
-    fn an_unknown_time_zone_in_the_catalog_is_an_error() {
-        let w: Webinar = serde_json::from_value(json!({
-            "slug": "2021-06-29-t", "title": "T", "date": "2021-06-29", "time": "16:00",
-            "timezone": "Europe/Atlantis", "language": "es", "description": "",
-            "speakers": [], "chapters": [], "episodes": []
-        }))
-        .unwrap();
-        let e = zoned(&w).unwrap_err();
-        let msg = e.to_string();
-        assert!(
-            msg.contains("catalog.json") && msg.contains("Europe/Atlantis"),
-            "{msg}"
-        );
-        assert_eq!(e.exit_code(), 2);
-        let good = Webinar {
-            timezone: Some("Europe/Madrid".into()),
-            ..w
-        };
-        assert_eq!(
-            zoned(&good).unwrap().strftime("%H:%M %Z").to_string(),
-            "16:00 CEST"
-        );
-    }
-
-    /// One chapter list: the whole-webinar episode's tags and its chapters JSON carry the
-    /// same titles at the same times.
-    #[test]
-    fn tag_and_json_chapters_have_the_same_titles() {
-        use crate::media::{tags::TagContext, Episode, EpisodeKind};
-        let chapter = |title: &str, speakers: &[&str], start: f64, end: f64| crate::plan::Chapter {
-            title: title.into(),
-            speakers: speakers.iter().map(|s| s.to_string()).collect(),
-            start,
-            end,
-        };
-        let plan_chapters = vec![
-            chapter("Bienvenida", &["Ana"], 12.0, 70.0),
-            chapter("Charla de Diana", &["Diana"], 70.0, 400.0),
-            chapter("Preguntas", &["Ana", "Diana"], 400.0, 600.0),
-        ];
-        let ep = Episode {
-            id: "webinar".into(),
-            item: None,
-            kind: EpisodeKind::Webinar,
-            title: "Webinar".into(),
-            speakers: Vec::new(),
-            start: 12.0,
-            end: 600.0,
-            file_name: "webinar.mp3".into(),
-            track: 1,
-        };
-        let tags = TagContext {
-            series: "S".into(),
-            webinar: "W".into(),
-            date: jiff::civil::date(2021, 6, 29),
-            description: String::new(),
-            cover: None,
-            chapters: plan_chapters.clone(),
-        };
-        let id3: Vec<(String, f64)> = tags
-            .chapters_of(&ep)
-            .into_iter()
-            .map(|(t, start, _)| (t, f64::from(start) / 1000.0))
-            .collect();
-        let catalog: Vec<Chapter> = plan_chapters
-            .iter()
-            .map(|c| Chapter::at(c, ep.start))
-            .collect();
-        let json: serde_json::Value = serde_json::from_str(&chapters_json(&catalog)).unwrap();
-        let from_json: Vec<(String, f64)> = json["chapters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["title"].as_str().unwrap().to_string(),
-                    c["startTime"].as_f64().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(id3, from_json);
-        assert_eq!(
-            from_json
-                .iter()
-                .map(|(t, _)| t.as_str())
-                .collect::<Vec<_>>(),
-            [
-                "Bienvenida – Ana",
-                "Charla de Diana",
-                "Preguntas – Ana, Diana"
-            ]
-        );
-    }
-
-    #[test]
-    fn xml_escape_is_correct() {
-        assert_eq!(
-            xml_escape("a & b <c> \"d\" 'e'\u{1}\u{7}f\n"),
-            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;f\n"
-        );
-    }
 }
