@@ -249,12 +249,19 @@ async fn one(
     }
     let admit = |fetched: &inbox::Fetched| {
         let known = fetched.known.clone();
-        pipeline::admit(session, fetched.sources.clone(), move |p| {
-            match known.get(p) {
-                Some(h) => Ok(*h),
-                None => session.hash(p),
+        let hash = move |p: &Path| match known.get(p) {
+            Some(h) => Ok(*h),
+            None => session.hash(p),
+        };
+        let sources = fetched.sources.clone();
+        async move {
+            match inbox {
+                // Every input read and cross-checked first, as `run` does.
+                Inbox::Folder(_) => pipeline::admit(session, sources, hash).await,
+                // The recording only once there is work to do.
+                Inbox::Bucket(_) => pipeline::admit_remote(session, sources, hash).await,
             }
-        })
+        }
     };
     let mut admitted = admit(&fetched).await?;
     let slug = admitted.slug.clone();

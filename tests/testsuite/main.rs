@@ -5,6 +5,7 @@ mod common;
 
 mod align;
 mod batch;
+mod bucket_inbox;
 mod cli;
 mod command_line;
 mod event_fetch;
