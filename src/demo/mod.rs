@@ -84,7 +84,7 @@ pub fn prepare(dir: &Path) -> Result<DemoInputs> {
             "-f",
             "lavfi",
             "-i",
-            "gradients=size=1400x1400:c0=0x0b5394:c1=0x38761d:duration=1",
+            "gradients=size=1400x1400:c0=0x0b5394:c1=0x38761d:seed=1:duration=1",
             "-frames:v",
             "1",
             &artwork
