@@ -253,15 +253,7 @@ async fn one(
             Some(h) => Ok(*h),
             None => session.hash(p),
         };
-        let sources = fetched.sources.clone();
-        async move {
-            match inbox {
-                // Every input read and cross-checked first, as `run` does.
-                Inbox::Folder(_) => pipeline::admit(session, sources, hash).await,
-                // The recording only once there is work to do.
-                Inbox::Bucket(_) => pipeline::admit_remote(session, sources, hash).await,
-            }
-        }
+        pipeline::admit_by_agenda(session, fetched.sources.clone(), hash)
     };
     let mut admitted = admit(&fetched).await?;
     let slug = admitted.slug.clone();
@@ -286,6 +278,11 @@ async fn one(
             ),
         ))
     } else if session.options.dry_run {
+        // The cheap checks of the rest (probe the recording, read the transcript), so a
+        // dry run reports what would fail; a bucket's recording is not downloaded for it.
+        if matches!(inbox, Inbox::Folder(_)) {
+            admitted.ingest()?;
+        }
         let why = if admitted.published.is_some() {
             "inputs or settings changed"
         } else {
@@ -298,6 +295,10 @@ async fn one(
     if let Some(done) = done {
         claim.release().await;
         return Ok(done);
+    }
+    // A local webinar's inputs are read before anything is claimed.
+    if matches!(inbox, Inbox::Folder(_)) {
+        admitted.ingest()?;
     }
     let leased_now = claim.lease.is_none();
     if let Err(who) = claim.lease(inbox, entry, opts).await? {

@@ -101,6 +101,14 @@ pub struct Admitted {
 }
 
 impl Admitted {
+    /// Read and cross-check the recording, transcript and cue sheet, if not yet done.
+    pub fn ingest(&mut self) -> Result<()> {
+        if self.inputs.is_none() {
+            self.inputs = Some(ingest::ingest(&self.sources, self.agenda.clone())?);
+        }
+        Ok(())
+    }
+
     /// Published from these very inputs and settings.
     pub fn up_to_date(&self) -> bool {
         self.published
@@ -122,9 +130,10 @@ pub async fn admit(
     settle(session, sources, inputs.agenda.clone(), Some(inputs), hash).await
 }
 
-/// [`admit`] for a webinar whose recording is still in a bucket: its agenda is read, the
-/// recording only once there is work to do.
-pub async fn admit_remote(
+/// [`admit`] reading only the agenda, for a batch: whether a webinar is up to date is
+/// known without reading its recording (still in a bucket, perhaps); the rest is read by
+/// [`Admitted::ingest`] once there is work to do.
+pub async fn admit_by_agenda(
     session: &Session,
     sources: Sources,
     hash: impl Fn(&Path) -> Result<blake3::Hash>,
@@ -145,6 +154,7 @@ async fn settle(
     catalog.check_slug(&catalog::entry_head(&agenda))?;
     let slug = agenda.slug();
     let fingerprint = fingerprint(&sources, &session.config, hash)?;
+    tracing::debug!(%slug, %fingerprint, "inputs fingerprinted");
     let published = catalog.webinars.into_iter().find(|w| w.slug == slug);
     Ok(Admitted {
         sources,
@@ -169,10 +179,8 @@ pub async fn produce(
     mut admitted: Admitted,
     overrides: Overrides,
 ) -> Result<RunReport> {
-    let inputs = match admitted.inputs.take() {
-        Some(inputs) => inputs,
-        None => ingest::ingest(&admitted.sources, admitted.agenda.clone())?,
-    };
+    admitted.ingest()?;
+    let inputs = admitted.inputs.take().expect("ingested");
     let config = session.site_config()?;
     let dir = work_dir(session.work(), &inputs)?;
     tracing::info!(webinar = %admitted.slug, "ingested {}", admitted.sources.recording.display());
