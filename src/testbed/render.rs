@@ -1,5 +1,5 @@
 //! A webinar rendered to disk: the recording and its agenda, with the truth of where every
-//! part is.
+//! part is, reused between runs while the script is the same.
 
 use std::path::{Path, PathBuf};
 
@@ -56,5 +56,27 @@ impl Webinar {
             spans,
             parts,
         }
+    }
+
+    /// The rendered webinar in `dir`, rendered again only when its script changed (and then
+    /// without the `analysis.s16` an earlier recording left there): the benchmarks keep
+    /// their webinars between runs.
+    pub fn load_or_render(&self, dir: &Path) -> Result<Rendered> {
+        let cache: PathBuf = dir.join("truth.json");
+        let script = serde_json::to_string(&self.script).expect("a script serialises");
+        let recording = dir.join("recording.m4a");
+        let agenda = dir.join("agenda.toml");
+        if let Ok(text) = std::fs::read_to_string(&cache) {
+            if let Ok((s, truth)) = serde_json::from_str::<(String, Truth)>(&text) {
+                if s == script && recording.exists() {
+                    return Ok(self.rendered(recording, agenda, truth));
+                }
+            }
+        }
+        let _ = std::fs::remove_file(dir.join("analysis.s16"));
+        let r = self.render(dir)?;
+        let saved = serde_json::to_string(&(script, &r.truth)).expect("a truth serialises");
+        std::fs::write(&cache, saved).map_err(|e| Error::io(&cache, e))?;
+        Ok(r)
     }
 }
