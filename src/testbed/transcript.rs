@@ -7,9 +7,9 @@ use crate::ingest::ItemKind;
 
 impl Webinar {
     /// The transcript a meeting platform's recogniser writes: display names as shown
-    /// (with [`Phenomena::names`]: phone numbers, rejoins, "Unknown Speaker"), timings
-    /// off by up to `jitter` seconds, a speaker's consecutive lines merged. Zoom style
-    /// (`Name: text`) or Teams style (`<v Name>`, long cues split).
+    /// (with [`Phenomena::names`](super::Phenomena::names): phone numbers, rejoins, "Unknown
+    /// Speaker"), timings off by up to `jitter` seconds, a speaker's consecutive lines merged.
+    /// Zoom style (`Name: text`) or Teams style (`<v Name>`, long cues split).
     pub fn transcript(&self, truth: &Truth, teams: bool, jitter: f64) -> String {
         let mut rng = Rng(0xD1B5_4A32_D192_ED03 ^ self.seed.wrapping_mul(31) | 1);
         // (display, start, end, text)
