@@ -11,7 +11,7 @@
 //! `cargo bench --bench align -- 15min` or `-- all`. `ALIGN_BENCH_VERBOSE=1` prints each
 //! plan beside the truth; `ALIGN_BENCH_MODES=audio,zoom` runs only those modes. Rendered webinars are kept in target/bench-align/ and reused.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use eventcast::ingest::envelope::Envelope;
@@ -94,7 +94,7 @@ fn main() -> anyhow::Result<()> {
                 let webinar = scenario.build();
                 let dir = root.join(format!("{case}-{seed}"));
                 let made = Instant::now();
-                let rendered = load_or_render(&webinar, &dir)?;
+                let rendered = webinar.load_or_render(&dir)?;
                 let analysis = dir.join("analysis.s16");
                 if !analysis.exists() {
                     eventcast::ffmpeg::run(
@@ -259,24 +259,4 @@ fn stats(v: &[f64]) -> (f64, f64) {
         s[mid]
     };
     (median, s[s.len() - 1])
-}
-
-fn load_or_render(w: &Webinar, dir: &Path) -> anyhow::Result<testbed::Rendered> {
-    let cache: PathBuf = dir.join("truth.json");
-    let script = serde_json::to_string(&w.script)?;
-    let recording = dir.join("recording.m4a");
-    let agenda = dir.join("agenda.toml");
-    if let Ok(text) = std::fs::read_to_string(&cache) {
-        if let Ok((s, truth)) =
-            serde_json::from_str::<(String, eventcast::demo::synth::Truth)>(&text)
-        {
-            if s == script && recording.exists() {
-                return Ok(w.rendered(recording, agenda, truth));
-            }
-        }
-    }
-    let _ = std::fs::remove_file(dir.join("analysis.s16"));
-    let r = w.render(dir)?;
-    std::fs::write(&cache, serde_json::to_string(&(script, &r.truth))?)?;
-    Ok(r)
 }

@@ -13,12 +13,12 @@
 //! rendered webinar is kept in target/bench-review/ and reused; `REVIEW_BENCH_MINUTES`
 //! changes the length (default 180), `REVIEW_BENCH_OPENINGS` the openings (default 5).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use eventcast::review::page::{self, Review};
-use eventcast::testbed::{self, Phenomena, Scenario, Webinar};
+use eventcast::testbed::{self, Phenomena, Scenario};
 
 fn main() -> anyhow::Result<()> {
     let minutes: f64 = env_or("REVIEW_BENCH_MINUTES", 180.0);
@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
     let agenda = testbed::scaled(&testbed::seed_agenda(), minutes / 60.0);
     let webinar = Scenario::new(agenda, minutes, Phenomena::NONE, 7).build();
     let t = Instant::now();
-    let rendered = load_or_render(&webinar, &dir)?;
+    let rendered = webinar.load_or_render(&dir)?;
     println!(
         "recording: {minutes} min generated or reused in {:.0} s",
         t.elapsed().as_secs_f64()
@@ -149,24 +149,4 @@ fn env_or<T: std::str::FromStr>(var: &str, default: T) -> T {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// The rendered webinar in `dir`, rendered again only when its script changed.
-fn load_or_render(w: &Webinar, dir: &Path) -> anyhow::Result<testbed::Rendered> {
-    let cache: PathBuf = dir.join("truth.json");
-    let script = serde_json::to_string(&w.script)?;
-    let recording = dir.join("recording.m4a");
-    let agenda = dir.join("agenda.toml");
-    if let Ok(text) = std::fs::read_to_string(&cache) {
-        if let Ok((s, truth)) =
-            serde_json::from_str::<(String, eventcast::demo::synth::Truth)>(&text)
-        {
-            if s == script && recording.exists() {
-                return Ok(w.rendered(recording, agenda, truth));
-            }
-        }
-    }
-    let r = w.render(dir)?;
-    std::fs::write(&cache, serde_json::to_string(&(script, &r.truth))?)?;
-    Ok(r)
 }
