@@ -16,6 +16,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 use crate::pipeline::{self, Overrides, Session};
+use crate::site::catalog::Catalog;
 
 mod inbox;
 mod lease;
@@ -105,8 +106,14 @@ pub async fn run(
     let mut results: Vec<Result1> = Vec::new();
     loop {
         let mut busy = Vec::new();
+        // Read once a round: whether a webinar is up to date is decided against it, and
+        // read again by a run that claims a webinar, before it works on it.
+        let catalog = match todo.is_empty() {
+            true => Catalog::default(),
+            false => pipeline::published(session).await?,
+        };
         for entry in todo {
-            let r = one_logged(&entry, session, &inbox, opts, stop).await;
+            let r = one_logged(&entry, session, &inbox, &catalog, opts, stop).await;
             if r.outcome == Outcome::Busy && opts.steal {
                 busy.push((entry, r));
             } else {
@@ -138,6 +145,7 @@ async fn one_logged(
     entry: &Entry,
     session: &Session,
     inbox: &Inbox,
+    catalog: &Catalog,
     opts: &BatchOptions,
     stop: &crate::signals::Stop,
 ) -> Result1 {
@@ -150,7 +158,7 @@ async fn one_logged(
         return result(Outcome::Interrupted, "run again to process it".into());
     }
     let span = tracing::info_span!("webinar", webinar = %entry.name);
-    let r = match one(entry, session, inbox, opts, stop)
+    let r = match one(entry, session, inbox, catalog, opts, stop)
         .instrument(span.clone())
         .await
     {
@@ -226,6 +234,7 @@ async fn one(
     entry: &Entry,
     session: &Session,
     inbox: &Inbox,
+    catalog: &Catalog,
     opts: &BatchOptions,
     stop: &crate::signals::Stop,
 ) -> Result<Result1> {
@@ -247,15 +256,15 @@ async fn one(
     if fetched.hash_unknown() {
         inbox.fetch_recording(&mut fetched).await?;
     }
-    let admit = |fetched: &inbox::Fetched| {
-        let known = fetched.known.clone();
-        let hash = move |p: &Path| match known.get(p) {
+    let admit = |fetched: &inbox::Fetched, catalog: &Catalog| {
+        let known = &fetched.known;
+        let hash = |p: &Path| match known.get(p) {
             Some(h) => Ok(*h),
             None => session.hash(p),
         };
-        pipeline::admit_by_agenda(session, fetched.sources.clone(), hash)
+        pipeline::admit_by_agenda(session, fetched.sources.clone(), hash, catalog)
     };
-    let mut admitted = admit(&fetched).await?;
+    let mut admitted = admit(&fetched, catalog)?;
     let slug = admitted.slug.clone();
     let dir = pipeline::webinar_dir(work, &slug)?;
     let waiting =
@@ -300,7 +309,6 @@ async fn one(
     if matches!(inbox, Inbox::Folder(_)) {
         admitted.ingest()?;
     }
-    let leased_now = claim.lease.is_none();
     if let Err(who) = claim.lease(inbox, entry, opts).await? {
         return Ok(result(Outcome::Busy, format!("{slug}: held by {who}")));
     }
@@ -312,17 +320,16 @@ async fn one(
             format!("{slug}: held by another run on this machine"),
         ));
     }
-    // Another machine may have published it between the catalog read and the lease.
-    if leased_now && claim.lease.is_some() {
-        admitted = admit(&fetched).await?;
-        if admitted.up_to_date() {
-            claim.release().await;
-            return Ok(result(
-                Outcome::UpToDate,
-                format!("{slug} was published by another run meanwhile"),
-            ));
-        }
+    // Another run may have published it between the round's catalog read and the claim.
+    let fresh = admit(&fetched, &pipeline::published(session).await?)?;
+    if fresh.up_to_date() {
+        claim.release().await;
+        return Ok(result(
+            Outcome::UpToDate,
+            format!("{slug} was published by another run meanwhile"),
+        ));
     }
+    admitted.published = fresh.published;
     if stop.requested() {
         claim.release().await;
         return Ok(result(

@@ -127,35 +127,50 @@ pub async fn admit(
     hash: impl Fn(&Path) -> Result<blake3::Hash>,
 ) -> Result<Admitted> {
     let inputs = ingest::ingest(&sources, Agenda::load(&sources.agenda)?)?;
-    settle(session, sources, inputs.agenda.clone(), Some(inputs), hash).await
+    let catalog = published(session).await?;
+    settle(
+        session,
+        sources,
+        inputs.agenda.clone(),
+        Some(inputs),
+        hash,
+        &catalog,
+    )
 }
 
-/// [`admit`] reading only the agenda, for a batch: whether a webinar is up to date is
-/// known without reading its recording (still in a bucket, perhaps); the rest is read by
-/// [`Admitted::ingest`] once there is work to do.
-pub async fn admit_by_agenda(
+/// [`admit`] reading only the agenda, against a catalog read once for many webinars (a
+/// batch's): whether a webinar is up to date is known without reading its recording
+/// (still in a bucket, perhaps); the rest is read by [`Admitted::ingest`] once there is
+/// work to do.
+pub fn admit_by_agenda(
     session: &Session,
     sources: Sources,
     hash: impl Fn(&Path) -> Result<blake3::Hash>,
+    catalog: &catalog::Catalog,
 ) -> Result<Admitted> {
     let agenda = Agenda::load(&sources.agenda)?;
-    settle(session, sources, agenda, None, hash).await
+    settle(session, sources, agenda, None, hash, catalog)
 }
 
-async fn settle(
+/// The published catalog, once the target is known to be reachable and writable.
+pub async fn published(session: &Session) -> Result<catalog::Catalog> {
+    session.check_target().await?;
+    Ok(publish::read_catalog(&*session.target).await?.0)
+}
+
+fn settle(
     session: &Session,
     sources: Sources,
     agenda: Agenda,
     inputs: Option<Inputs>,
     hash: impl Fn(&Path) -> Result<blake3::Hash>,
+    catalog: &catalog::Catalog,
 ) -> Result<Admitted> {
-    session.check_target().await?;
-    let (catalog, _) = publish::read_catalog(&*session.target).await?;
     catalog.check_slug(&catalog::entry_head(&agenda))?;
     let slug = agenda.slug();
     let fingerprint = fingerprint(&sources, &session.config, hash)?;
     tracing::debug!(%slug, %fingerprint, "inputs fingerprinted");
-    let published = catalog.webinars.into_iter().find(|w| w.slug == slug);
+    let published = catalog.webinars.iter().find(|w| w.slug == slug).cloned();
     Ok(Admitted {
         sources,
         agenda,
