@@ -34,6 +34,17 @@ pub fn try_take(path: &Path) -> Result<Option<Lock>> {
     Ok(attempt(path, false)?.flatten())
 }
 
+/// Take webinar `slug`'s lock in the work folder `work`, or `None` when another live
+/// process holds it: a batch working on it, or a release of it.
+pub fn webinar(work: &Path, slug: &str) -> Result<Option<Lock>> {
+    let name = crate::safe::component(slug).map_err(|e| {
+        Error::Mismatch(format!(
+            "the webinar's lock file name {e}; check the agenda's `date` and `title`"
+        ))
+    })?;
+    try_take(&work.join(format!("{name}.lock")))
+}
+
 /// Take the lock of `path`, waiting up to `wait` for another process to release it; the
 /// file is deleted when the lock is released. The wait sleeps on the async runtime's timer,
 /// never blocking one of its threads.

@@ -57,7 +57,7 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
         )));
     }
     // A batch starting now must not publish the unreviewed cuts at the same time.
-    let Some(_lock) = crate::batch::lock(&opts.work, &held.slug)? else {
+    let Some(_lock) = crate::lock::webinar(&opts.work, &held.slug)? else {
         return Err(Error::Mismatch(format!(
             "another eventcast run is working on {} right now: release it when that run ends",
             held.slug

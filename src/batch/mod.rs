@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pipeline::{self, Overrides, Session};
 use crate::site::catalog::Catalog;
 
@@ -312,7 +312,7 @@ async fn one(
     if let Err(who) = claim.lease(inbox, entry, opts).await? {
         return Ok(result(Outcome::Busy, format!("{slug}: held by {who}")));
     }
-    claim.lock = lock(work, &slug)?;
+    claim.lock = crate::lock::webinar(work, &slug)?;
     if claim.lock.is_none() {
         claim.release().await;
         return Ok(result(
@@ -366,22 +366,6 @@ async fn one(
             report.review.display()
         ),
     ))
-}
-
-/// The lock file of webinar `name` (its slug, or its inbox folder's name) in the work
-/// folder. The OS releases a lock when its holder dies, so a killed run's is taken over.
-pub(crate) fn lock_path(work: &Path, name: &str) -> Result<std::path::PathBuf> {
-    let name = crate::safe::component(name).map_err(|e| {
-        Error::Mismatch(format!(
-            "the webinar's lock file name {e}; check the agenda's `date` and `title`"
-        ))
-    })?;
-    Ok(work.join(format!("{name}.lock")))
-}
-
-/// Take the per-webinar lock, or `None` when another live process holds it.
-pub(crate) fn lock(work: &Path, slug: &str) -> Result<Option<crate::lock::Lock>> {
-    crate::lock::try_take(&lock_path(work, slug)?)
 }
 
 /// The end-of-run summary, one line per webinar.
