@@ -46,22 +46,20 @@ measure() {
     python3 - "$@" <<'PY'
 import subprocess, sys, time
 start = time.monotonic()
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-last = {}
-while p.poll() is None:
-    try:
-        with open(f"/proc/{p.pid}/io") as f:
-            last = {k: int(v) for k, v in (l.split(": ") for l in f.read().splitlines())}
-    except (FileNotFoundError, ProcessLookupError, ValueError):
-        pass
-    time.sleep(0.002)
-out, err = p.communicate()
+with open("/tmp/noop-pass-last.out", "w") as out, open("/tmp/noop-pass-last.err", "w") as err:
+    p = subprocess.Popen(sys.argv[1:], stdout=out, stderr=err)
+    last = {}
+    while p.poll() is None:
+        try:
+            with open(f"/proc/{p.pid}/io") as f:
+                last = {k: int(v) for k, v in (l.split(": ") for l in f.read().splitlines())}
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+        time.sleep(0.002)
 wall = time.monotonic() - start
 print(f"  {wall:.2f} s wall, read {last.get('rchar', 0) / 1e6:.2f} MB through read calls "
       f"({last.get('read_bytes', 0) / 1e6:.2f} MB from the disk), exit {p.returncode}")
-open("/tmp/noop-pass-last.out", "w").write(out)
-open("/tmp/noop-pass-last.err", "w").write(err)
-lines = out.strip().splitlines()
+lines = open("/tmp/noop-pass-last.out").read().strip().splitlines()
 print("  summary:", lines[-1] if lines else "(none)")
 PY
 }

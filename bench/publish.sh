@@ -22,5 +22,5 @@ cargo run --quiet --example publish_bench
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
 echo "no-change re-run, requests counted at the proxy:"
-cargo test --quiet --test publish rerun_uploads_nothing -- --nocapture --test-threads 1 2>&1 \
+cargo test --quiet --test testsuite rerun_uploads_nothing -- --nocapture --test-threads 1 2>&1 \
     | grep -oE "no-change [A-Za-z ]*re-run: [0-9]+ requests"

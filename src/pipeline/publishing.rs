@@ -73,6 +73,7 @@ pub(super) async fn publish_webinar(
     tracing::info!(
         written = report.written.len(),
         unchanged = report.unchanged.len(),
+        conflicts = report.conflicts,
         dry_run = report.dry_run,
         "published into {}",
         target.describe()
