@@ -71,7 +71,7 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
         (Some(cues), Some(held_plan)) => {
             // Read now, so a typo fails before anything else happens.
             let sheet = crate::ingest::cues::CueSheet::load(cues)?;
-            let agenda = crate::ingest::Agenda::load(&held.agenda)?;
+            let agenda = crate::ingest::Agenda::load(&held.sources.agenda)?;
             let reviewed = crate::review::cuts::apply(&agenda, &held_plan, &sheet)?;
             if reviewed.is_none() {
                 tracing::info!(
@@ -95,10 +95,8 @@ pub async fn release(opts: &ReleaseOptions) -> Result<RunReport> {
         hold: Some(Hold::Never),
     })?;
     let sources = Sources {
-        recording: held.recording.clone(),
-        agenda: held.agenda.clone(),
-        transcript: held.transcript.clone(),
-        cues: opts.cues.clone().or(held.cues.clone()),
+        cues: opts.cues.clone().or(held.sources.cues.clone()),
+        ..held.sources.clone()
     };
     let overrides = Overrides {
         fingerprint: Some(held.fingerprint.clone()),

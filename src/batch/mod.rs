@@ -59,6 +59,16 @@ pub struct Result1 {
     pub detail: String,
 }
 
+impl Result1 {
+    fn of(entry: &Entry, outcome: Outcome, detail: String) -> Result1 {
+        Result1 {
+            webinar: entry.name.clone(),
+            outcome,
+            detail,
+        }
+    }
+}
+
 /// How to batch (the session says what to produce and where).
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -149,11 +159,7 @@ async fn one_logged(
     opts: &BatchOptions,
     stop: &crate::signals::Stop,
 ) -> Result1 {
-    let result = |outcome, detail: String| Result1 {
-        webinar: entry.name.clone(),
-        outcome,
-        detail,
-    };
+    let result = |outcome, detail: String| Result1::of(entry, outcome, detail);
     if stop.requested() {
         return result(Outcome::Interrupted, "run again to process it".into());
     }
@@ -238,11 +244,7 @@ async fn one(
     opts: &BatchOptions,
     stop: &crate::signals::Stop,
 ) -> Result<Result1> {
-    let result = |outcome, detail: String| Result1 {
-        webinar: entry.name.clone(),
-        outcome,
-        detail,
-    };
+    let result = |outcome, detail: String| Result1::of(entry, outcome, detail);
     let work = session.work();
     let mut fetched = inbox.fetch(entry, work).await?;
     let mut claim = Claim::default();

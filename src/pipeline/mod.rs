@@ -396,10 +396,12 @@ fn hold(
         review: absolute(page),
         release: review::held::command(&admitted.slug, session.work()),
         fingerprint: admitted.fingerprint.clone(),
-        recording: absolute(&sources.recording),
-        agenda: absolute(&sources.agenda),
-        transcript: sources.transcript.as_deref().map(absolute),
-        cues: sources.cues.as_deref().map(absolute),
+        sources: Sources {
+            recording: absolute(&sources.recording),
+            agenda: absolute(&sources.agenda),
+            transcript: sources.transcript.as_deref().map(absolute),
+            cues: sources.cues.as_deref().map(absolute),
+        },
         config: session.options.config.as_deref().map(absolute),
         out: session.options.out.as_deref().map(absolute),
     };

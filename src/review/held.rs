@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ingest::Sources;
 use crate::plan::Plan;
 
 /// File name of the record in the webinar's work folder.
@@ -33,12 +34,9 @@ pub struct Held {
     /// The fingerprint of the inputs and settings that were held
     /// ([`crate::pipeline::fingerprint`]); a release records it in the catalog.
     pub fingerprint: String,
-    pub recording: PathBuf,
-    pub agenda: PathBuf,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transcript: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cues: Option<PathBuf>,
+    /// The inputs, as absolute paths.
+    #[serde(flatten)]
+    pub sources: Sources,
     /// pipeline.toml (none: the built-in one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PathBuf>,
@@ -169,10 +167,12 @@ mod tests {
             review: w.join("review.html"),
             release: "eventcast release 2026-01-02-x --work /w".into(),
             fingerprint: "f".into(),
-            recording: "/r.mp4".into(),
-            agenda: "/a.toml".into(),
-            transcript: None,
-            cues: None,
+            sources: Sources {
+                recording: "/r.mp4".into(),
+                agenda: "/a.toml".into(),
+                transcript: None,
+                cues: None,
+            },
             config: Some("/p.toml".into()),
             out: None,
         };
