@@ -239,20 +239,19 @@ pub enum Command {
         #[command(subcommand)]
         command: AgendaCommand,
     },
-    /// Publish every new or changed webinar in an inbox folder (for scheduled jobs).
+    /// Publish every new or changed webinar in an inbox (for scheduled jobs).
     ///
-    /// Each subfolder of the inbox is one webinar: a recording (.mp4, .m4a, .mp3, .wav, ...),
-    /// an agenda (agenda.toml, or the event page as .md/.html) and optionally a transcript
-    /// (.vtt/.srt). Exit status: 0 all done or nothing to do, 1 one or more failed,
-    /// 2 bad inbox or config, 3 one or more held for review (none failed), 130 interrupted.
+    /// Each subfolder of the inbox (or prefix of a bucket inbox) is one webinar: a recording
+    /// (.mp4, .m4a, .mp3, .wav, ...), an agenda (agenda.toml, or the event page as .md/.html)
+    /// and optionally a transcript (.vtt/.srt) and a cue sheet (cues.txt). Exit status: 0 all
+    /// done or nothing to do, 1 one or more failed, 2 bad inbox or config, 3 one or more held
+    /// for review (none failed), 130 interrupted.
     Batch {
         /// The inbox: a folder holding one subfolder per webinar, or a bucket prefix holding
         /// one prefix per webinar (`s3://bucket/prefix/`, reached with the S3 target's
         /// endpoint and the AWS_* credentials in the environment).
         #[arg(long, value_name = "DIR|S3-URL")]
         inbox: String,
-        #[command(flatten)]
-        publish: PublishArgs,
         /// Only the webinars of shard I of N (0-based), chosen by a hash of each webinar's
         /// folder name: run N batches with 0/N ... N-1/N (a Kubernetes Indexed Job passes
         /// `$(JOB_COMPLETION_INDEX)/N`) and each webinar is made by exactly one.
@@ -266,6 +265,8 @@ pub enum Command {
         /// it (a machine that died): then another run takes the webinar over.
         #[arg(long, value_name = "SECONDS", default_value_t = eventcast::batch::LEASE.as_secs())]
         lease: u64,
+        #[command(flatten)]
+        publish: PublishArgs,
     },
     /// Check a published site.
     ///

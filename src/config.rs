@@ -451,7 +451,7 @@ impl Format {
 pub enum Hold {
     /// Publish every webinar as planned.
     Never,
-    /// Hold the webinars whose cuts rest on weak evidence ([`crate::review::doubts`]).
+    /// Hold the webinars whose cuts rest on weak evidence (see the README's review section).
     #[default]
     Doubtful,
     /// Hold every webinar.
