@@ -175,6 +175,16 @@ impl Inbox {
 }
 
 impl Bucket {
+    /// A bucket held in memory, for tests of what is kept in it.
+    #[cfg(test)]
+    pub(super) fn in_memory(prefix: &str) -> Bucket {
+        Bucket {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            describe: format!("memory://{prefix}"),
+            prefix: prefix.to_string(),
+        }
+    }
+
     fn error(&self, what: &str, e: object_store::Error) -> Error {
         Error::Inbox {
             inbox: self.describe.clone(),

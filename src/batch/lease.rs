@@ -203,3 +203,64 @@ impl Claimed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held_by(r: std::result::Result<Claimed, Busy>) -> String {
+        match r {
+            Ok(_) => panic!("claimed a webinar another run holds"),
+            Err(busy) => busy.owner,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lease_keeps_others_out_until_it_expires_then_one_of_two_takes_it_over() {
+        let bucket = Bucket::in_memory("inbox/");
+        let ttl = Duration::from_millis(600);
+        let first = claim(&bucket, "w", ttl).await.unwrap().expect("free");
+        // A live holder renews its lease: still held after two of its lifetimes.
+        tokio::time::sleep(ttl * 2).await;
+        assert_eq!(held_by(claim(&bucket, "w", ttl).await.unwrap()), owner());
+        // Its holder dies (the heartbeat stops): once the lease has expired, of two runs
+        // that find it expired, exactly one takes it over.
+        first.heartbeat.abort();
+        tokio::time::sleep(ttl + Duration::from_millis(200)).await;
+        let (a, b) = tokio::join!(claim(&bucket, "w", ttl), claim(&bucket, "w", ttl));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a.is_ok() != b.is_ok(), "both or neither took it over");
+        let taker = if let Ok(c) = a { c } else { b.ok().unwrap() };
+        // Released: free at once for the next run.
+        taker.release().await;
+        assert!(claim(&bucket, "w", ttl).await.unwrap().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_holder_whose_lease_was_taken_over_stops_its_work() {
+        let bucket = Bucket::in_memory("");
+        let ttl = Duration::from_millis(600);
+        let mut mine = claim(&bucket, "w", ttl).await.unwrap().expect("free");
+        // Another run replaced the lease (this one stalled past its expiry).
+        let key = Key::from(format!("{STATE}/leases/w"));
+        let theirs = serde_json::to_vec(&Lease {
+            owner: "other-host:1".into(),
+            expires: expiry(ttl),
+        })
+        .unwrap();
+        bucket
+            .store
+            .put(&key, PutPayload::from(theirs))
+            .await
+            .unwrap();
+        let work = mine.guard(async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok("published")
+        });
+        let err = tokio::time::timeout(Duration::from_secs(10), work)
+            .await
+            .expect("the work was stopped")
+            .expect_err("the work must not finish");
+        assert!(err.to_string().contains("taken over"), "{err}");
+    }
+}
