@@ -33,7 +33,7 @@ fn fixture() -> &'static Fixture {
 }
 
 fn make(minutes: f64, phenomena: Phenomena, seed: u64, absent: &[&str]) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(common::scratch()).unwrap();
     let root = dir.path().to_path_buf();
     let mut scenario = Scenario::new(testbed::seed_agenda(), minutes, phenomena, seed);
     scenario.absent = absent.iter().map(|s| s.to_string()).collect();

@@ -13,7 +13,9 @@ use common::text;
 /// Demo inputs made once for this test binary.
 fn inputs() -> &'static eventcast::demo::DemoInputs {
     static INPUTS: OnceLock<eventcast::demo::DemoInputs> = OnceLock::new();
-    INPUTS.get_or_init(|| common::demo_inputs(&tempfile::tempdir().unwrap().keep()))
+    INPUTS.get_or_init(|| {
+        common::demo_inputs(&tempfile::tempdir_in(common::scratch()).unwrap().keep())
+    })
 }
 
 /// A webinar folder in `inbox` named `name`, with the demo recording and an agenda whose

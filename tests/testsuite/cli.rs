@@ -14,7 +14,7 @@ use eventcast::ingest::Agenda;
 fn demo() -> &'static (PathBuf, String) {
     static DEMO: OnceLock<(PathBuf, String)> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        let dir = tempfile::tempdir_in(common::scratch()).unwrap().keep();
         let out = run(&["demo", "--out", dir.to_str().unwrap()]);
         assert!(out.status.success(), "{}", text(&out));
         (dir, String::from_utf8(out.stdout).unwrap())

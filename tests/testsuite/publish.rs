@@ -41,7 +41,7 @@ struct Webinars {
 fn webinars() -> &'static Webinars {
     static W: OnceLock<Webinars> = OnceLock::new();
     W.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        let dir = tempfile::tempdir_in(common::scratch()).unwrap().keep();
         let d = common::demo_inputs(&dir.join("inputs"));
         let agenda_b = dir.join("inputs/agenda-b.toml");
         let text = std::fs::read_to_string(&d.agenda).unwrap();
