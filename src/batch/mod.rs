@@ -122,8 +122,15 @@ pub async fn run(
             true => Catalog::default(),
             false => pipeline::published(session).await?,
         };
+        let round = Round {
+            session,
+            inbox: &inbox,
+            catalog: &catalog,
+            opts,
+            stop,
+        };
         for entry in todo {
-            let r = one_logged(&entry, session, &inbox, &catalog, opts, stop).await;
+            let r = one_logged(&entry, &round).await;
             if r.outcome == Outcome::Busy && opts.steal {
                 busy.push((entry, r));
             } else {
@@ -150,24 +157,25 @@ pub async fn run(
     Ok(results)
 }
 
+/// What the webinars of one round share.
+struct Round<'a> {
+    session: &'a Session,
+    inbox: &'a Inbox,
+    /// The catalog as read at the start of the round.
+    catalog: &'a Catalog,
+    opts: &'a BatchOptions,
+    stop: &'a crate::signals::Stop,
+}
+
 /// One webinar, its outcome logged in its span.
-async fn one_logged(
-    entry: &Entry,
-    session: &Session,
-    inbox: &Inbox,
-    catalog: &Catalog,
-    opts: &BatchOptions,
-    stop: &crate::signals::Stop,
-) -> Result1 {
+async fn one_logged(entry: &Entry, round: &Round<'_>) -> Result1 {
     let result = |outcome, detail: String| Result1::of(entry, outcome, detail);
+    let stop = round.stop;
     if stop.requested() {
         return result(Outcome::Interrupted, "run again to process it".into());
     }
     let span = tracing::info_span!("webinar", webinar = %entry.name);
-    let r = match one(entry, session, inbox, catalog, opts, stop)
-        .instrument(span.clone())
-        .await
-    {
+    let r = match one(entry, round).instrument(span.clone()).await {
         Ok(r) => r,
         // Work cut short by a stop request (ffmpeg gets the terminal's Ctrl-C too).
         Err(e) if stop.requested() => {
@@ -236,14 +244,14 @@ impl Claim {
     }
 }
 
-async fn one(
-    entry: &Entry,
-    session: &Session,
-    inbox: &Inbox,
-    catalog: &Catalog,
-    opts: &BatchOptions,
-    stop: &crate::signals::Stop,
-) -> Result<Result1> {
+async fn one(entry: &Entry, round: &Round<'_>) -> Result<Result1> {
+    let Round {
+        session,
+        inbox,
+        catalog,
+        opts,
+        stop,
+    } = *round;
     let result = |outcome, detail: String| Result1::of(entry, outcome, detail);
     let work = session.work();
     let mut fetched = inbox.fetch(entry, work).await?;
