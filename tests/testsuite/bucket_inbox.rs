@@ -102,13 +102,13 @@ fn four_machines_share_a_bucket_inbox_and_take_over_the_webinar_of_one_that_died
         &s3.target(s3.port, BUCKET),
     );
 
-    // Four machines: a shard each, then the others' (--steal); leases of 4 s.
+    // Four machines: a shard each, then the others' (--steal); leases of 8 s, renewed every 2.7 s.
     let mut machines: Vec<Child> = (0..MACHINES)
         .map(|i| {
             let work = tmp.path().join(format!("work-{i}"));
             let shard = format!("{i}/{MACHINES}");
             batch(&s3, &config, &work, &["--shard", &shard, "--steal"])
-                .args(["--lease", "4"])
+                .args(["--lease", "8"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
