@@ -43,11 +43,11 @@ fn main() -> anyhow::Result<()> {
         transcript: Some(transcript),
         cues: None,
     };
-    let planned = eventcast::pipeline::plan_only(
-        &sources,
-        &eventcast::config::Config::builtin(),
-        &dir.join("work"),
-    )?;
+    let session = eventcast::pipeline::Session::open(eventcast::pipeline::SessionOptions {
+        work: dir.join("work"),
+        ..Default::default()
+    })?;
+    let planned = eventcast::pipeline::plan_only(&session, &sources)?;
     println!("plan: {:.1} s", t.elapsed().as_secs_f64());
     let page_path = dir.join("review.html");
     let t = Instant::now();

@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use cli::{note, out, AgendaCommand, Cli, Command, LogFormat};
-use eventcast::config::Config;
 use eventcast::ingest::Sources;
 use eventcast::pipeline::{self, Overrides, Session, SessionOptions};
 use eventcast::review::{self, Hold};
@@ -106,13 +105,15 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
         } => {
             // Without pipeline.toml the built-in example's output profile is planned with:
             // nothing is published.
-            let config = match cli::find_config(config.config.as_deref()) {
-                Some(path) => Config::load(&path)?,
-                None => {
-                    tracing::info!("settings: the built-in example (no pipeline.toml found)");
-                    Config::builtin()
-                }
-            };
+            let config = cli::find_config(config.config.as_deref());
+            if config.is_none() {
+                tracing::info!("settings: the built-in example (no pipeline.toml found)");
+            }
+            let session = Session::open(SessionOptions {
+                config,
+                work: work.work.clone(),
+                ..SessionOptions::default()
+            })?;
             let agenda = agenda_source(&inputs.agenda, &work.work)?;
             let sources = Sources {
                 recording: inputs.recording,
@@ -120,7 +121,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                 transcript: inputs.transcript,
                 cues: inputs.cues,
             };
-            let planned = pipeline::plan_only(&sources, &config, &work.work)?;
+            let planned = pipeline::plan_only(&session, &sources)?;
             let plan = &planned.plan;
             if json {
                 out(format_args!("{}\n", serde_json::to_string_pretty(plan)?))?;
@@ -138,7 +139,7 @@ fn execute(command: Command) -> anyhow::Result<ExitCode> {
                         agenda: &planned.inputs.agenda,
                         plan,
                         audio: &planned.audio,
-                        min_confidence: config.review.min_confidence,
+                        min_confidence: session.config.review.min_confidence,
                         release: None,
                     },
                     &page,

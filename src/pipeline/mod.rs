@@ -10,7 +10,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::{self, audio, Agenda, Inputs, Sources};
 use crate::key::of as key;
@@ -71,9 +70,10 @@ pub struct Planned {
     pub audio: audio::DecodedAudio,
 }
 
-/// Ingest and plan only (for `eventcast plan`): no target, nothing published.
-pub fn plan_only(sources: &Sources, config: &Config, work: &Path) -> Result<Planned> {
-    crate::ffmpeg::require_tools()?;
+/// Ingest and plan only (for `eventcast plan`): the target is never opened, nothing is
+/// published.
+pub fn plan_only(session: &Session, sources: &Sources) -> Result<Planned> {
+    let (config, work) = (&session.config, session.work());
     let inputs = ingest::ingest(sources, Agenda::load(&sources.agenda)?)?;
     let dir = work_dir(work, &inputs)?;
     // The run's output profile, so the decode cached here is the one `run` reads.
@@ -157,7 +157,7 @@ pub fn admit_by_agenda(
 /// The published catalog, once the target is known to be reachable and writable.
 pub async fn published(session: &Session) -> Result<catalog::Catalog> {
     session.check_target().await?;
-    Ok(publish::read_catalog(&*session.target).await?.0)
+    Ok(publish::read_catalog(session.target()?).await?.0)
 }
 
 fn settle(
@@ -262,7 +262,7 @@ pub async fn produce(
     };
     Ok(RunReport {
         slug: admitted.slug,
-        target: session.target_root(),
+        target: session.target_root()?,
         plan,
         renditions,
         published,

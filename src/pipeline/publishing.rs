@@ -22,7 +22,7 @@ pub(super) async fn publish_webinar(
     renditions: &[Rendition],
 ) -> Result<PublishReport> {
     let config = session.site_config()?;
-    let target = &*session.target;
+    let target = session.target()?;
     let slug = webinar.slug.clone();
     let media: Vec<Upload> = renditions
         .iter()
@@ -98,7 +98,7 @@ fn check_staged(local_root: Option<&Path>, uploads: &[Upload]) -> Result<()> {
 /// Take a webinar out of the series: the feed, index and catalog are published without it;
 /// then its files are deleted (on a folder target, its whole folder).
 pub async fn remove(session: &Session, slug: &str) -> Result<String> {
-    let target = &*session.target;
+    let target = session.target()?;
     session.check_target().await?;
     let (published, _) = publish::read_catalog(target).await?;
     if !published.webinars.iter().any(|w| w.slug == slug) {

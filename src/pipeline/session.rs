@@ -1,5 +1,6 @@
-//! What every command that publishes opens once and shares across its webinars: the
-//! settings, the target (credentials read, checked on first use) and the work folder.
+//! What every command opens once and shares across its webinars: the settings, the target
+//! (opened, credentials read and checked on first use, so `plan` never touches it) and the
+//! work folder.
 
 use std::path::{Path, PathBuf};
 
@@ -29,25 +30,25 @@ pub struct Session {
     /// The settings as the user wrote them (what a webinar's fingerprint records).
     pub config: Config,
     pub options: SessionOptions,
-    pub target: Box<dyn Target>,
+    /// Opened (credentials read) on first use: `plan` never needs it.
+    target: std::sync::OnceLock<Box<dyn Target>>,
     checked: tokio::sync::OnceCell<()>,
     /// The settings with the series artwork settled ([`Session::site_config`]).
     site: std::sync::OnceLock<Config>,
 }
 
 impl Session {
-    /// Read the settings and open the target (credentials read, nothing written yet).
+    /// Read the settings (nothing written yet).
     pub fn open(options: SessionOptions) -> Result<Session> {
         crate::ffmpeg::require_tools()?;
         let config = match &options.config {
             Some(p) => Config::load(p)?,
             None => Config::builtin(),
         };
-        let target = publish::open(&config.target, options.out.as_deref())?;
         Ok(Session {
             config,
             options,
-            target,
+            target: std::sync::OnceLock::new(),
             checked: tokio::sync::OnceCell::new(),
             site: std::sync::OnceLock::new(),
         })
@@ -63,7 +64,7 @@ impl Session {
         let mut config = self.config.clone();
         let work = self.work();
         std::fs::create_dir_all(work).map_err(|e| Error::io(work, e))?;
-        crate::site::ensure_artwork(&mut config, self.target.local_root(), work)?;
+        crate::site::ensure_artwork(&mut config, self.target()?.local_root(), work)?;
         Ok(self.site.get_or_init(|| config))
     }
 
@@ -73,10 +74,20 @@ impl Session {
         if self.options.dry_run {
             return Ok(());
         }
+        let target = self.target()?;
         self.checked
-            .get_or_try_init(|| self.target.check())
+            .get_or_try_init(|| target.check())
             .await
             .map(|_| ())
+    }
+
+    /// The target, opened on first use (`--out`, else pipeline.toml's `[target]`).
+    pub fn target(&self) -> Result<&dyn Target> {
+        if let Some(t) = self.target.get() {
+            return Ok(&**t);
+        }
+        let opened = publish::open(&self.config.target, self.options.out.as_deref())?;
+        Ok(&**self.target.get_or_init(|| opened))
     }
 
     pub fn work(&self) -> &Path {
@@ -90,7 +101,7 @@ impl Session {
     }
 
     /// The target's root, as people read it.
-    pub fn target_root(&self) -> PathBuf {
-        PathBuf::from(self.target.describe())
+    pub fn target_root(&self) -> Result<PathBuf> {
+        Ok(PathBuf::from(self.target()?.describe()))
     }
 }
