@@ -24,6 +24,9 @@ const MEDIA: [&str; 13] = [
     "mp4", "m4a", "m4v", "mov", "mkv", "webm", "mp3", "wav", "aac", "ogg", "opus", "flac", "ts",
 ];
 
+/// Of those, the ones that hold a picture (a platform's download may add the audio alone).
+const VIDEO: [&str; 6] = ["mp4", "m4v", "mov", "mkv", "webm", "ts"];
+
 /// Where eventcast keeps its own objects in a bucket inbox (skipped as a webinar).
 pub const STATE: &str = ".eventcast";
 
@@ -376,11 +379,15 @@ fn choose<T: Clone>(dir: &str, mut files: Vec<(String, T)>) -> Result<Chosen<(St
             .unwrap_or_default()
     };
     let bad = |what: String| Error::input(Path::new(dir), what);
-    let pick = |what: &str, exts: &[&str]| -> Result<Option<(String, T)>> {
-        let candidates: Vec<&(String, T)> = files
+    // Several candidates: the one `preferred` picks, if it picks exactly one.
+    let pick = |what: &str, exts: &[&str], preferred: &dyn Fn(&str) -> bool| {
+        let mut candidates: Vec<&(String, T)> = files
             .iter()
             .filter(|(n, _)| exts.contains(&ext(n).as_str()))
             .collect();
+        if candidates.len() > 1 && candidates.iter().filter(|(n, _)| preferred(n)).count() == 1 {
+            candidates.retain(|(n, _)| preferred(n));
+        }
         match candidates.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some((*one).clone())),
@@ -394,19 +401,78 @@ fn choose<T: Clone>(dir: &str, mut files: Vec<(String, T)>) -> Result<Chosen<(St
             ))),
         }
     };
+    let none = |_: &str| false;
     let named = |name: &str| files.iter().find(|(n, _)| n == name).cloned();
-    let recording = pick("recording", &MEDIA)?
+    // A platform's download holds the recording more than once: Zoom gives the video and an
+    // audio-only .m4a of it, the transcript and live captions (`.transcript.vtt`, `.cc.vtt`).
+    let video = |n: &str| VIDEO.contains(&ext(n).as_str());
+    let recording = pick("recording", &MEDIA, &video)?
         .ok_or_else(|| bad("holds no recording (a .mp4, .m4a, .mp3, .wav, ... file)".into()))?;
-    let agenda = match named("agenda.toml") {
-        Some(a) => a,
-        None => pick("agenda", &["toml", "md", "markdown", "html", "htm"])?.ok_or_else(|| {
-            bad("holds no agenda (agenda.toml, or the event page as .md or .html)".into())
-        })?,
-    };
+    let agenda =
+        match named("agenda.toml") {
+            Some(a) => a,
+            None => pick("agenda", &["toml", "md", "markdown", "html", "htm"], &none)?.ok_or_else(
+                || bad("holds no agenda (agenda.toml, or the event page as .md or .html)".into()),
+            )?,
+        };
     Ok(Chosen {
         recording,
         agenda,
-        transcript: pick("transcript", &["vtt", "srt"])?,
+        transcript: pick("transcript", &["vtt", "srt"], &|n: &str| {
+            n.to_ascii_lowercase().contains(".transcript.")
+        })?,
         cues: named("cues.txt"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(files: &[&str]) -> Vec<(String, ())> {
+        files.iter().map(|n| (n.to_string(), ())).collect()
+    }
+
+    #[test]
+    fn a_zoom_download_as_it_comes_picks_the_video_and_the_transcript() {
+        let chosen = choose(
+            "inbox/2024-03-05-webinar",
+            names(&[
+                "GMT20240305-140012_Recording_1920x1080.mp4",
+                "GMT20240305-140012_Recording.m4a",
+                "GMT20240305-140012_Recording.transcript.vtt",
+                "GMT20240305-140012_Recording.cc.vtt",
+                "GMT20240305-140012_RecordingnewChat.txt",
+                "event-page.html",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            chosen.recording.0,
+            "GMT20240305-140012_Recording_1920x1080.mp4"
+        );
+        assert_eq!(
+            chosen.transcript.unwrap().0,
+            "GMT20240305-140012_Recording.transcript.vtt"
+        );
+        assert_eq!(chosen.agenda.0, "event-page.html");
+        assert!(chosen.cues.is_none());
+    }
+
+    #[test]
+    fn two_recordings_of_one_kind_are_refused_naming_both() {
+        let err = choose(
+            "inbox/w",
+            names(&["speaker-view.mp4", "gallery-view.mp4", "agenda.toml"]),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains("2 files that could be the recording")
+                && err.contains("speaker-view.mp4")
+                && err.contains("gallery-view.mp4"),
+            "{err}"
+        );
+    }
 }

@@ -14,6 +14,8 @@ use object_store::path::Path as Key;
 use object_store::{ObjectStoreExt, PutPayload};
 
 const WEBINARS: usize = 12;
+/// Each webinar's recording, named as Zoom names it.
+const RECORDING: &str = "GMT20261101-150000_Recording_1280x720.mp4";
 const MACHINES: usize = 4;
 /// Episodes per demo webinar: its talks and the whole webinar.
 const EPISODES: usize = 4;
@@ -35,10 +37,24 @@ fn fill_inbox(s3: &S3, inputs: &eventcast::demo::DemoInputs) {
             let text = agenda
                 .replace("2026-11-20", &format!("2026-11-{:02}", i + 1))
                 .replacen("title = \"", &format!("title = \"Webinar {i:02}: "), 1);
+            // As a Zoom download comes: the video, the audio alone, the transcript, the live
+            // captions and the chat, beside the agenda.
             for (file, bytes) in [
-                ("recording.mp4", recording.clone()),
+                (RECORDING, recording.clone()),
+                (
+                    "GMT20261101-150000_Recording.m4a",
+                    b"the audio alone".to_vec(),
+                ),
+                (
+                    "GMT20261101-150000_Recording.transcript.vtt",
+                    transcript.clone(),
+                ),
+                ("GMT20261101-150000_Recording.cc.vtt", b"WEBVTT\n".to_vec()),
+                (
+                    "GMT20261101-150000_RecordingnewChat.txt",
+                    b"15:02:11 From Ana: hi".to_vec(),
+                ),
                 ("agenda.toml", text.into_bytes()),
-                ("transcript.vtt", transcript.clone()),
             ] {
                 let key = Key::from(format!("inbox/{}/{file}", name(i)));
                 store.put(&key, PutPayload::from(bytes)).await.unwrap();
@@ -204,7 +220,7 @@ fn four_machines_share_a_bucket_inbox_and_take_over_the_webinar_of_one_that_died
     assert_eq!(stdout.matches("up to date").count(), WEBINARS, "{stdout}");
     let log = String::from_utf8_lossy(&again.stderr);
     assert!(
-        !log.contains("recording.mp4 ("),
+        !log.contains(&format!("{RECORDING} (")),
         "a recording was downloaded by a pass with nothing to do:\n{log}"
     );
     assert!(
