@@ -296,18 +296,6 @@ async fn one(entry: &Entry, round: &Round<'_>) -> Result<Result1> {
                 held.release
             ),
         ))
-    } else if session.options.dry_run {
-        // The cheap checks of the rest (probe the recording, read the transcript), so a
-        // dry run reports what would fail; a bucket's recording is not downloaded for it.
-        if matches!(inbox, Inbox::Folder(_)) {
-            admitted.ingest()?;
-        }
-        let why = if admitted.published.is_some() {
-            "inputs or settings changed"
-        } else {
-            "new"
-        };
-        Some(result(Outcome::WouldPublish, format!("{slug} ({why})")))
     } else {
         None
     };
@@ -315,9 +303,19 @@ async fn one(entry: &Entry, round: &Round<'_>) -> Result<Result1> {
         claim.release().await;
         return Ok(done);
     }
-    // A local webinar's inputs are read before anything is claimed.
+    // There is work to do. A local webinar's other inputs are read now (the recording
+    // probed, the transcript parsed), so a bad one fails before anything is claimed and a
+    // dry run reports it; a bucket's recording is not downloaded for that.
     if matches!(inbox, Inbox::Folder(_)) {
         admitted.ingest()?;
+    }
+    if session.options.dry_run {
+        let why = if admitted.published.is_some() {
+            "inputs or settings changed"
+        } else {
+            "new"
+        };
+        return Ok(result(Outcome::WouldPublish, format!("{slug} ({why})")));
     }
     if let Err(who) = claim.lease(inbox, entry, opts).await? {
         return Ok(result(Outcome::Busy, format!("{slug}: held by {who}")));
