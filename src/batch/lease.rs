@@ -175,6 +175,14 @@ fn expiry(ttl: Duration) -> jiff::Timestamp {
         .unwrap_or(jiff::Timestamp::MAX)
 }
 
+/// A lease dropped without [`Claimed::release`] (its webinar failed on the way) is no longer
+/// renewed: it expires, and another run may try the webinar.
+impl Drop for Claimed {
+    fn drop(&mut self) {
+        self.heartbeat.abort();
+    }
+}
+
 impl Claimed {
     /// Run `work` while the lease holds; an error if it is taken over meanwhile.
     pub async fn guard<T>(
@@ -223,9 +231,9 @@ mod tests {
         // A live holder renews its lease: still held after two of its lifetimes.
         tokio::time::sleep(ttl * 2).await;
         assert_eq!(held_by(claim(&bucket, "w", ttl).await.unwrap()), owner());
-        // Its holder dies (the heartbeat stops): once the lease has expired, of two runs
-        // that find it expired, exactly one takes it over.
-        first.heartbeat.abort();
+        // Its holder fails or dies (dropped, its heartbeat stops): once the lease has
+        // expired, of two runs that find it expired, exactly one takes it over.
+        drop(first);
         tokio::time::sleep(ttl + Duration::from_millis(200)).await;
         let (a, b) = tokio::join!(claim(&bucket, "w", ttl), claim(&bucket, "w", ttl));
         let (a, b) = (a.unwrap(), b.unwrap());
