@@ -14,7 +14,6 @@
 //! changes the length (default 180), `REVIEW_BENCH_OPENINGS` the openings (default 5).
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use eventcast::review::page::{self, Review};
@@ -95,21 +94,8 @@ fn main() -> anyhow::Result<()> {
     );
     let mut loads = Vec::new();
     for k in 1..=openings {
-        let profile = tempfile::tempdir()?;
         let t = Instant::now();
-        let out = Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--dump-dom",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(format!("file://{}", probe.display()))
-            .output()?;
+        let out = eventcast::testbed::chromium(&probe, &["--dump-dom"])?;
         let wall = t.elapsed().as_secs_f64() * 1e3;
         let dom = String::from_utf8_lossy(&out.stdout);
         let timing = dom

@@ -18,6 +18,7 @@
 //! Who speaks is in `cast`, how the webinar runs in `script`, the recording in `render`, and
 //! what people write of it in `transcript`.
 
+mod browser;
 mod cast;
 mod render;
 mod script;
@@ -28,6 +29,7 @@ use std::path::Path;
 use crate::demo::synth::Script;
 use crate::ingest::Agenda;
 
+pub use self::browser::chromium;
 pub use self::render::Rendered;
 
 /// What makes a webinar hard to align; each can be turned on alone.

@@ -562,9 +562,9 @@ fn the_review_page_plays_moves_and_copies_cuts_that_run_reproduces() {
     let out = common::chromium(
         &probe,
         &[
-            "--autoplay-policy=no-user-gesture-required".into(),
-            "--virtual-time-budget=20000".into(),
-            "--dump-dom".into(),
+            "--autoplay-policy=no-user-gesture-required",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
         ],
     );
     let dom = String::from_utf8_lossy(&out.stdout);

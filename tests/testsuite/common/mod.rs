@@ -210,31 +210,14 @@ pub fn vnu_errors(pages: &[PathBuf]) -> String {
 }
 
 /// Headless Chromium on `page` with `args` (its own empty profile, no background network).
-pub fn chromium(page: &Path, args: &[String]) -> std::process::Output {
-    let profile = tempfile::tempdir().unwrap();
-    Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(format!("file://{}", page.display()))
-        .output()
+pub fn chromium(page: &Path, args: &[&str]) -> std::process::Output {
+    eventcast::testbed::chromium(page, args)
         .unwrap_or_else(|e| panic!("{} ({e})", install_hint("chromium")))
 }
 
 /// The DOM of `page` after headless Chromium ran its scripts.
 pub fn chromium_dom(page: &Path) -> String {
-    let out = chromium(
-        page,
-        &["--virtual-time-budget=2000".into(), "--dump-dom".into()],
-    );
+    let out = chromium(page, &["--virtual-time-budget=2000", "--dump-dom"]);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -242,14 +225,11 @@ pub fn chromium_dom(page: &Path) -> String {
 pub fn screenshot(page: &Path, png: &Path, width: u32, height: u32) {
     std::fs::create_dir_all(png.parent().unwrap()).unwrap();
     let _ = std::fs::remove_file(png);
-    let out = chromium(
-        page,
-        &[
-            "--hide-scrollbars".into(),
-            format!("--screenshot={}", png.display()),
-            format!("--window-size={width},{height}"),
-        ],
+    let (shot, size) = (
+        format!("--screenshot={}", png.display()),
+        format!("--window-size={width},{height}"),
     );
+    let out = chromium(page, &["--hide-scrollbars", &shot, &size]);
     assert!(
         png.is_file(),
         "chromium made no screenshot: {}",
