@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::Session;
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::media::Rendition;
 use crate::publish::{self, Payload, PublishReport, Upload};
@@ -56,7 +55,7 @@ pub(super) async fn publish_webinar(
         staged.extend(files.iter().cloned());
         check_staged(local_root.as_deref(), &staged)?;
         let mut gone = match &earlier {
-            Some(w) => published_files(config, w)?,
+            Some(w) => published_files(w),
             None => BTreeSet::new(),
         };
         for up in &staged {
@@ -134,8 +133,7 @@ pub async fn remove(session: &Session, slug: &str) -> Result<String> {
                 .webinars
                 .iter()
                 .find(|w| w.slug == slug)
-                .map(|w| published_files(config, w))
-                .transpose()?
+                .map(published_files)
                 .unwrap_or_default();
             delete_files(target, &gone).await;
         }
@@ -145,17 +143,8 @@ pub async fn remove(session: &Session, slug: &str) -> Result<String> {
 
 /// Every file a webinar's catalog entry puts on the site: its media (episodes, clips,
 /// posters) and what the site builds in its folder (page, chapters, transcripts).
-fn published_files(config: &Config, webinar: &catalog::Webinar) -> Result<BTreeSet<String>> {
-    let alone = catalog::Catalog {
-        guid: None,
-        webinars: vec![webinar.clone()],
-    };
-    let folder = format!("{}/", webinar.slug);
-    let mut files: BTreeSet<String> = site::build(config, &alone)?
-        .into_iter()
-        .map(|f| f.path)
-        .filter(|p| p.starts_with(&folder))
-        .collect();
+fn published_files(webinar: &catalog::Webinar) -> BTreeSet<String> {
+    let mut files: BTreeSet<String> = site::webinar_files(webinar).into_iter().collect();
     for e in &webinar.episodes {
         files.insert(e.path.clone());
         if let Some(v) = &e.video {
@@ -163,7 +152,7 @@ fn published_files(config: &Config, webinar: &catalog::Webinar) -> Result<BTreeS
             files.insert(v.poster.path.clone());
         }
     }
-    Ok(files)
+    files
 }
 
 /// Delete files no longer published. Nothing links to them any more, so a failure is

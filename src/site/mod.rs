@@ -28,6 +28,24 @@ pub struct SiteFile {
     pub contents: Vec<u8>,
 }
 
+/// A webinar's page, from the site root.
+fn page_path(w: &catalog::Webinar) -> String {
+    format!("{}/index.html", w.slug)
+}
+
+/// Every file [`build`] makes for webinar `w` (its page, each episode's chapters and, when
+/// it has any, transcript), known without rendering anything.
+pub fn webinar_files(w: &catalog::Webinar) -> Vec<String> {
+    let mut files = vec![page_path(w)];
+    for e in &w.episodes {
+        files.push(sidecar(&e.path, "chapters.json"));
+        if !episode_cues(w, e).is_empty() {
+            files.push(sidecar(&e.path, "vtt"));
+        }
+    }
+    files
+}
+
 /// Render the whole site for `catalog`: feed, index, one page per webinar with each
 /// episode's chapters (JSON) and transcript slice (WebVTT), the artwork and catalog.json.
 /// Media files are not included: they are published from where the media stage wrote them.
@@ -59,7 +77,7 @@ pub fn build(config: &Config, catalog: &Catalog) -> Result<Vec<SiteFile>> {
             t: webinar.t,
         };
         files.push(SiteFile {
-            path: format!("{}/index.html", w.slug),
+            path: page_path(w),
             contents: templates.render("webinar.html.hbs", &page)?.into_bytes(),
         });
         for e in &w.episodes {
